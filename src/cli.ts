@@ -1,0 +1,167 @@
+/**
+ * The command line: `lokirelay [--config FILE] [--loki-url URL] [--check-config] …` and
+ * `lokirelay relabel --config FILE '{app="a"}'`. Parsing and config loading only; no listening.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { ConfigInput } from "./config/config_schema.ts";
+import { parseConfig, type ParseConfigResult } from "./config/parse_config.ts";
+import type { LogFormat, LogLevel } from "./log/logger.ts";
+
+/** What the command line asks for. */
+export type Command =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "error"; message: string }
+  | {
+    kind: "run" | "check" | "relabel";
+    configPath?: string;
+    lokiUrl?: string;
+    logLevel: LogLevel;
+    logFormat: LogFormat;
+    labels?: string;
+  };
+
+/** `--help` text. */
+export const USAGE = `Usage: lokirelay [options]
+       lokirelay relabel --config FILE '{app="a", env="b"}'
+
+Receives logs over the Loki push API and forwards them to Loki.
+
+Options:
+  --config FILE        JSON config file (default: built-in; entries go to stdout)
+  --loki-url URL       forward to this one Loki push URL (sets forward_to)
+  --check-config       validate the config, print the effective config, exit 0 or 1
+  --log-level LEVEL    debug | info | warn | error (default info)
+  --log-format FORMAT  logfmt | json (default logfmt)
+  --help               show this help
+  --version            show the version
+
+Subcommands:
+  relabel              run the config's relabel_rules on a label set; prints the result or "dropped"
+`;
+
+const LEVELS = ["debug", "info", "warn", "error"];
+const FORMATS = ["logfmt", "json"];
+
+/**
+ * Parses command-line arguments.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCommand } from "./cli.ts";
+ *
+ * assert.deepEqual(parseCommand(["--config", "c.json", "--check-config"]), {
+ *   kind: "check", configPath: "c.json", lokiUrl: undefined, logLevel: "info",
+ *   logFormat: "logfmt", labels: undefined,
+ * });
+ * assert.equal(parseCommand(["--bogus"]).kind, "error");
+ * ```
+ */
+export function parseCommand(args: string[]): Command {
+  let values, positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        "loki-url": { type: "string" },
+        "check-config": { type: "boolean" },
+        "log-level": { type: "string", default: "info" },
+        "log-format": { type: "string", default: "logfmt" },
+        help: { type: "boolean" },
+        version: { type: "boolean" },
+      },
+    }));
+  } catch (err) {
+    return { kind: "error", message: (err as Error).message };
+  }
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+  if (!LEVELS.includes(values["log-level"])) {
+    return { kind: "error", message: `--log-level "${values["log-level"]}" is not one of ${LEVELS}` };
+  }
+  if (!FORMATS.includes(values["log-format"])) {
+    return {
+      kind: "error",
+      message: `--log-format "${values["log-format"]}" is not one of ${FORMATS}`,
+    };
+  }
+  const common = {
+    configPath: values.config,
+    lokiUrl: values["loki-url"],
+    logLevel: values["log-level"] as LogLevel,
+    logFormat: values["log-format"] as LogFormat,
+  };
+  if (positionals[0] === "relabel") {
+    if (positionals.length !== 2) {
+      return { kind: "error", message: "relabel takes one label set, e.g. '{app=\"a\"}'" };
+    }
+    return { kind: "relabel", ...common, labels: positionals[1] };
+  }
+  if (positionals.length > 0) {
+    return { kind: "error", message: `unexpected argument "${positionals[0]}"` };
+  }
+  return { kind: values["check-config"] ? "check" : "run", ...common, labels: undefined };
+}
+
+/**
+ * Loads the config: the file's JSON (or the built-in default `{}`), with `--loki-url` applied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadConfig } from "./cli.ts";
+ *
+ * const r = loadConfig(undefined, "http://loki:3100/loki/api/v1/push", () => "");
+ * assert.equal(r.ok && r.config.forward_to?.[0].url, "http://loki:3100/loki/api/v1/push");
+ * const bad = loadConfig("c.json", undefined, () => "{nope");
+ * assert.equal(bad.ok, false);
+ * ```
+ */
+export function loadConfig(
+  path: string | undefined,
+  lokiUrl: string | undefined,
+  readFile: (path: string) => string,
+): ParseConfigResult & { input?: ConfigInput } {
+  let input: Record<string, unknown> = {};
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = readFile(path);
+    } catch (err) {
+      return { ok: false, errors: [`${path}: cannot read: ${(err as Error).message}`] };
+    }
+    try {
+      input = JSON.parse(text);
+    } catch (err) {
+      return { ok: false, errors: [`${path}: invalid JSON: ${(err as Error).message}`] };
+    }
+  }
+  if (lokiUrl !== undefined && input !== null && typeof input === "object") {
+    input = { ...input, forward_to: [{ url: lokiUrl }] };
+  }
+  return { ...parseConfig(input), input: input as ConfigInput };
+}
+
+/**
+ * Renders a config for printing with secret values replaced by `"<secret>"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { redactSecrets } from "./cli.ts";
+ *
+ * assert.equal(
+ *   redactSecrets({ basic_auth: { username: "u", password: "p" } }),
+ *   '{\n  "basic_auth": {\n    "username": "u",\n    "password": "<secret>"\n  }\n}',
+ * );
+ * ```
+ */
+export function redactSecrets(config: unknown): string {
+  const secret = /^(password|bearer_token|key_pem|credentials)$/;
+  return JSON.stringify(config, (k, v) => (secret.test(k) && v ? "<secret>" : v), 2);
+}

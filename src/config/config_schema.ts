@@ -1,0 +1,63 @@
+/**
+ * The relay's configuration: `loki.source.api`'s own arguments at the top level, so an Alloy user
+ * recognises every name, plus `forward_to` endpoints shaped like `loki.write`'s.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { relabelRuleSchema } from "../relabel/mod.ts";
+import { endpointSchema } from "../write/endpoint_config.ts";
+import { labelMapSchema, sizeSchema } from "./schema_helpers.ts";
+
+/**
+ * The `http` block.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { httpSchema } from "./config_schema.ts";
+ *
+ * assert.deepEqual(httpSchema.parse({}), { listen_address: "", listen_port: 8080 });
+ * ```
+ */
+export const httpSchema = z.strictObject({
+  /** `""` listens on all interfaces. */
+  listen_address: z.string().default(""),
+  /** `0` picks a free port (logged at start). */
+  listen_port: z.int().min(0).max(65535).default(8080),
+});
+
+/**
+ * The whole configuration file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configSchema } from "./config_schema.ts";
+ *
+ * const config = configSchema.parse({});
+ * assert.equal(config.http.listen_port, 8080);
+ * assert.equal(config.max_send_message_size, "100MiB");
+ * assert.equal(config.forward_to, undefined);
+ * ```
+ */
+export const configSchema = z.strictObject({
+  http: httpSchema.prefault({}),
+  /** Set on every stream, over the incoming labels of the same name. */
+  labels: labelMapSchema.default({}),
+  /** Prometheus relabel rules, run once per stream. */
+  relabel_rules: z.array(relabelRuleSchema).default([]),
+  /** Keep the client's timestamps instead of the time of receipt. */
+  use_incoming_timestamp: z.boolean().default(false),
+  /** Largest body accepted, on the wire and decompressed; `0` means the default. */
+  max_send_message_size: sizeSchema.default("100MiB"),
+  /** Loki endpoints; when absent every entry is written to stdout as a JSON line. */
+  forward_to: z.array(endpointSchema).optional(),
+  /** Labels added under every stream sent to Loki (a stream's own label of the same name wins). */
+  external_labels: labelMapSchema.default({}),
+});
+
+/** The configuration as written in a file (every field optional). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The configuration with every default filled in. */
+export type Config = z.output<typeof configSchema>;

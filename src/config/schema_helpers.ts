@@ -1,0 +1,92 @@
+/**
+ * Zod building blocks shared by the config schemas: durations, sizes, URLs, label maps.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { parseDuration, parseSize } from "./units.ts";
+
+/**
+ * A Go-style duration string ("500ms", "1m30s").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { durationSchema } from "./schema_helpers.ts";
+ *
+ * assert.equal(durationSchema.parse("1s"), "1s");
+ * assert.equal(durationSchema.safeParse("1 second").success, false);
+ * ```
+ */
+export const durationSchema = z.string().check((ctx) => {
+  try {
+    parseDuration(ctx.value);
+  } catch {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `${JSON.stringify(ctx.value)} is not a duration (e.g. "500ms", "1m30s")`,
+    });
+  }
+});
+
+/**
+ * A size: "100MiB", "1MB", "512KiB" or a byte count.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sizeSchema } from "./schema_helpers.ts";
+ *
+ * assert.equal(sizeSchema.parse("1MiB"), "1MiB");
+ * assert.equal(sizeSchema.safeParse("1 megabyte").success, false);
+ * ```
+ */
+export const sizeSchema = z.union([z.string(), z.number()]).check((ctx) => {
+  try {
+    parseSize(ctx.value);
+  } catch {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `${JSON.stringify(ctx.value)} is not a size (e.g. "100MiB", "512KiB", 1048576)`,
+    });
+  }
+});
+
+/**
+ * An absolute http(s) URL.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { httpUrlSchema } from "./schema_helpers.ts";
+ *
+ * assert.equal(httpUrlSchema.safeParse("http://loki:3100/loki/api/v1/push").success, true);
+ * assert.equal(httpUrlSchema.safeParse("htp:/x").success, false);
+ * ```
+ */
+export const httpUrlSchema = z.string().check((ctx) => {
+  const ok = URL.canParse(ctx.value) && /^https?:$/.test(new URL(ctx.value).protocol);
+  if (!ok) {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `${JSON.stringify(ctx.value)} is not a valid URL`,
+    });
+  }
+});
+
+/**
+ * A map of label names to values.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { labelMapSchema } from "./schema_helpers.ts";
+ *
+ * assert.deepEqual(labelMapSchema.parse({ env: "prod" }), { env: "prod" });
+ * assert.equal(labelMapSchema.safeParse({ env: 1 }).success, false);
+ * ```
+ */
+export const labelMapSchema = z.record(z.string(), z.string());

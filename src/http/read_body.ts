@@ -1,0 +1,119 @@
+/**
+ * Reads a request body with a byte limit enforced as the bytes stream in, then undoes
+ * `Content-Encoding` (gzip, deflate) with the same limit on the decompressed size.
+ *
+ * @module
+ */
+
+/** A body, or why it was refused: 400 (bad encoding) or 413 (over the limit). */
+export type BodyResult =
+  | { ok: true; bytes: Uint8Array; wireLength: number }
+  | { ok: false; status: 400 | 413; error: string };
+
+const ENCODINGS = new Set(["", "identity", "snappy", "gzip", "deflate"]);
+
+/**
+ * Reads the body of `request`, refusing it with 413 as soon as more than `maxBytes` have arrived
+ * (or at once when `Content-Length` says so), and decompresses gzip/deflate with the same cap.
+ * Deflate is raw DEFLATE as in Alloy; a zlib-wrapped body is accepted too. `snappy` and no
+ * encoding leave the bytes as they are (the caller knows what snappy means for its format).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readBody } from "./read_body.ts";
+ *
+ * const ok = await readBody(new Request("http://x/", { method: "POST", body: "abc" }), 10);
+ * assert.deepEqual(ok.ok && [...ok.bytes], [97, 98, 99]);
+ * const big = await readBody(new Request("http://x/", { method: "POST", body: "abcdef" }), 3);
+ * assert.equal(big.ok ? 0 : big.status, 413);
+ * const br = await readBody(
+ *   new Request("http://x/", { method: "POST", body: "x", headers: { "content-encoding": "br" } }),
+ *   3,
+ * );
+ * assert.deepEqual(br, { ok: false, status: 400, error: 'Content-Encoding "br" not supported' });
+ * ```
+ */
+export async function readBody(request: Request, maxBytes: number): Promise<BodyResult> {
+  const encoding = request.headers.get("content-encoding") ?? "";
+  if (!ENCODINGS.has(encoding)) {
+    return { ok: false, status: 400, error: `Content-Encoding "${encoding}" not supported` };
+  }
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > maxBytes) return tooLarge("request body", `${length} bytes`, maxBytes);
+  if (request.body === null) return { ok: true, bytes: new Uint8Array(0), wireLength: 0 };
+  let wire: Uint8Array | null;
+  try {
+    wire = await readCapped(request.body, maxBytes);
+  } catch (err) {
+    return { ok: false, status: 400, error: `reading request body: ${firstLine(err)}` };
+  }
+  if (wire === null) return tooLarge("request body", "more bytes", maxBytes);
+  if (encoding === "gzip") return await inflate(wire, "gzip", maxBytes);
+  if (encoding === "deflate") return await inflate(wire, deflateFormat(wire), maxBytes);
+  return { ok: true, bytes: wire, wireLength: wire.byteLength };
+}
+
+function tooLarge(what: string, got: string, maxBytes: number): BodyResult {
+  return {
+    ok: false,
+    status: 413,
+    error: `${what} too large: ${got}, more than max_send_message_size (${maxBytes})`,
+  };
+}
+
+/** Reads a stream into one array; `null` (and the stream cancelled) once it passes `maxBytes`. */
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+/** zlib-wrapped (RFC 1950) when the first two bytes form a valid zlib header, else raw. */
+function deflateFormat(bytes: Uint8Array): CompressionFormat {
+  const zlib = bytes.length >= 2 && (bytes[0] & 0x0f) === 8 &&
+    ((bytes[0] << 8) | bytes[1]) % 31 === 0;
+  return zlib ? "deflate" : "deflate-raw";
+}
+
+async function inflate(
+  bytes: Uint8Array,
+  format: CompressionFormat,
+  maxBytes: number,
+): Promise<BodyResult> {
+  const name = format === "gzip" ? "gzip" : "deflate";
+  if (bytes.length === 0) return { ok: false, status: 400, error: `${name}: empty body` };
+  const input = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
+  try {
+    const out = await readCapped(input.pipeThrough(new DecompressionStream(format)), maxBytes);
+    if (out === null) return tooLarge("decompressed body", "more bytes", maxBytes);
+    return { ok: true, bytes: out, wireLength: bytes.byteLength };
+  } catch (err) {
+    return { ok: false, status: 400, error: `${name}: invalid compressed data (${firstLine(err)})` };
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+}

@@ -1,0 +1,49 @@
+/**
+ * The few responses the relay gives, shaped as Alloy gives them.
+ *
+ * @module
+ */
+
+/**
+ * A plain-text error response: one line, `text/plain; charset=utf-8`, `nosniff`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorResponse } from "./responses.ts";
+ *
+ * const res = errorResponse(400, "snappy: corrupt input");
+ * assert.equal(res.status, 400);
+ * assert.equal(await res.text(), "snappy: corrupt input\n");
+ * ```
+ */
+export function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  const line = message.replace(/[\r\n]+/g, " ");
+  return new Response(line + "\n", {
+    status,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
+  });
+}
+
+/**
+ * An empty response with the given status (204 for accepted pushes, 405 for a wrong method).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { emptyResponse } from "./responses.ts";
+ *
+ * assert.equal(emptyResponse(204).status, 204);
+ * ```
+ */
+export function emptyResponse(status: number): Response {
+  return new Response(null, { status });
+}

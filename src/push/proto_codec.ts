@@ -1,0 +1,216 @@
+/**
+ * Loki's push protobuf (`logproto.PushRequest`), hand-written on protobufjs's minimal
+ * `Reader`/`Writer`: no reflection, no `Long` per entry, structured metadata kept.
+ *
+ * KEEP IN SYNC WITH: grafana/loki pkg/push/push.proto
+ * ```
+ * PushRequest      { repeated StreamAdapter streams = 1; string format = 2; }
+ * StreamAdapter    { string labels = 1; repeated EntryAdapter entries = 2; uint64 hash = 3; }
+ * EntryAdapter     { Timestamp timestamp = 1; string line = 2;
+ *                    repeated LabelPairAdapter structuredMetadata = 3;
+ *                    repeated LabelPairAdapter parsed = 4; }
+ * LabelPairAdapter { string name = 1; string value = 2; }
+ * Timestamp        { int64 seconds = 1; int32 nanos = 2; }
+ * ```
+ *
+ * @module
+ */
+import protobuf from "protobufjs/minimal.js";
+import type { Entry, LabelPair, PushRequest, PushStream } from "../types.ts";
+
+type Reader = protobuf.Reader;
+
+/** Seconds of Go's zero time, 0001-01-01T00:00:00Z: what a missing protobuf timestamp means. */
+export const GO_ZERO_TIME_SECONDS = -62135596800;
+const MAX_SECONDS = 253402300800; // 10000-01-01T00:00:00Z, exclusive
+const TWO_32 = 4294967296;
+
+/**
+ * Decodes a `PushRequest` from protobuf bytes (already snappy-decompressed).
+ * Unknown fields are skipped; `hash`, `format` and `parsed` are read and ignored.
+ *
+ * @throws {SyntaxError} when the bytes are not a valid `PushRequest`, with a one-line reason
+ * @example Round trip
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodePushRequest, encodePushRequest } from "./proto_codec.ts";
+ *
+ * const bytes = encodePushRequest({
+ *   streams: [{ labels: '{app="a"}', entries: [{ seconds: 1, nanos: 5, line: "hi" }] }],
+ * });
+ * const req = decodePushRequest(bytes);
+ * assert.equal(req.streams[0].labels, '{app="a"}');
+ * assert.deepEqual(req.streams[0].entries[0], { seconds: 1, nanos: 5, line: "hi" });
+ * ```
+ */
+export function decodePushRequest(bytes: Uint8Array): PushRequest {
+  const r = protobuf.Reader.create(bytes);
+  const streams: PushStream[] = [];
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === 0x0a) streams.push(readStream(r, r.uint32() + r.pos));
+      else skipField(r, tag, "PushRequest", PUSH_REQUEST_WIRE);
+    }
+  } catch (err) {
+    throw err instanceof SyntaxError ? err : new SyntaxError(`proto: ${(err as Error).message}`);
+  }
+  return { streams };
+}
+
+function readStream(r: Reader, end: number): PushStream {
+  checkEnd(r, end);
+  let labels = "";
+  const entries: Entry[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) labels = r.string();
+    else if (tag === 0x12) entries.push(readEntry(r, r.uint32() + r.pos));
+    else skipField(r, tag, "StreamAdapter", STREAM_WIRE);
+  }
+  checkExact(r, end, "StreamAdapter");
+  return { labels, entries };
+}
+
+function readEntry(r: Reader, end: number): Entry {
+  checkEnd(r, end);
+  const entry: Entry = { seconds: GO_ZERO_TIME_SECONDS, nanos: 0, line: "" };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) readTimestamp(r, r.uint32() + r.pos, entry);
+    else if (tag === 0x12) entry.line = r.string();
+    else if (tag === 0x1a) (entry.metadata ??= []).push(readPair(r, r.uint32() + r.pos));
+    else skipField(r, tag, "EntryAdapter", ENTRY_WIRE);
+  }
+  checkExact(r, end, "EntryAdapter");
+  return entry;
+}
+
+function readTimestamp(r: Reader, end: number, entry: Entry): void {
+  checkEnd(r, end);
+  let seconds = 0;
+  let nanos = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x08) seconds = readInt64(r);
+    else if (tag === 0x10) nanos = r.int32();
+    else skipField(r, tag, "Timestamp", TIMESTAMP_WIRE);
+  }
+  checkExact(r, end, "Timestamp");
+  if (seconds < GO_ZERO_TIME_SECONDS) {
+    throw new SyntaxError(`timestamp: seconds ${seconds} before 0001-01-01`);
+  }
+  if (seconds >= MAX_SECONDS) {
+    throw new SyntaxError(`timestamp: seconds ${seconds} after 10000-01-01`);
+  }
+  if (nanos < 0 || nanos >= 1e9) {
+    throw new SyntaxError(`timestamp: nanos ${nanos} not in range [0, 1e9)`);
+  }
+  entry.seconds = seconds;
+  entry.nanos = nanos;
+}
+
+function readPair(r: Reader, end: number): LabelPair {
+  checkEnd(r, end);
+  let name = "";
+  let value = "";
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a) name = r.string();
+    else if (tag === 0x12) value = r.string();
+    else skipField(r, tag, "LabelPairAdapter", PAIR_WIRE);
+  }
+  checkExact(r, end, "LabelPairAdapter");
+  return { name, value };
+}
+
+/** Reads a varint int64 as a JS number (exact within ±2^53, which covers every valid timestamp). */
+function readInt64(r: Reader): number {
+  const buf = r.buf;
+  let lo = 0;
+  let hi = 0;
+  let i = 0;
+  let b: number;
+  do {
+    if (r.pos >= r.len) throw new SyntaxError("proto: unexpected EOF");
+    b = buf[r.pos++];
+    if (i < 4) lo |= (b & 0x7f) << (i * 7);
+    else if (i === 4) {
+      lo |= (b & 0x0f) << 28;
+      hi |= (b & 0x7f) >> 4;
+    } else if (i < 10) hi |= (b & 0x7f) << (i * 7 - 32);
+    else throw new SyntaxError("proto: integer overflow");
+    i++;
+  } while (b & 0x80);
+  return (hi | 0) * TWO_32 + (lo >>> 0);
+}
+
+// Wire type of each field number of each message (index 0 unused): 0 varint, 2 length-delimited.
+const PUSH_REQUEST_WIRE = [-1, 2, 2];
+const STREAM_WIRE = [-1, 2, 2, 0];
+const ENTRY_WIRE = [-1, 2, 2, 2, 2];
+const TIMESTAMP_WIRE = [-1, 0, 0];
+const PAIR_WIRE = [-1, 2, 2];
+
+/** Skips a field not read here; a known field with the wrong wire type is an error. */
+function skipField(r: Reader, tag: number, message: string, wire: number[]): void {
+  const field = tag >>> 3;
+  const wireType = tag & 7;
+  if (field === 0) throw new SyntaxError(`proto: ${message}: illegal tag 0 (wire type ${wireType})`);
+  if (wireType === 4) throw new SyntaxError(`proto: ${message}: wiretype end group for non-group`);
+  if (field < wire.length && wire[field] !== wireType) {
+    throw new SyntaxError(`proto: ${message}: wrong wire type ${wireType} for field ${field}`);
+  }
+  if (wireType > 5) throw new SyntaxError(`proto: ${message}: illegal wire type ${wireType}`);
+  r.skipType(wireType);
+}
+
+function checkEnd(r: Reader, end: number): void {
+  if (end > r.len) throw new SyntaxError("proto: unexpected EOF");
+}
+
+function checkExact(r: Reader, end: number, message: string): void {
+  if (r.pos !== end) throw new SyntaxError(`proto: ${message}: field overruns its message`);
+}
+
+/**
+ * Encodes a `PushRequest` to protobuf bytes (not yet snappy-compressed), as `loki.write` does:
+ * the timestamp is always written, empty strings and zero fields are omitted.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodePushRequest } from "./proto_codec.ts";
+ *
+ * const bytes = encodePushRequest({ streams: [{ labels: "{}", entries: [] }] });
+ * assert.deepEqual([...bytes], [0x0a, 0x04, 0x0a, 0x02, 0x7b, 0x7d]);
+ * ```
+ */
+export function encodePushRequest(req: PushRequest): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const stream of req.streams) {
+    w.uint32(0x0a).fork();
+    if (stream.labels !== "") w.uint32(0x0a).string(stream.labels);
+    for (const e of stream.entries) writeEntry(w, e);
+    w.ldelim();
+  }
+  return w.finish();
+}
+
+function writeEntry(w: protobuf.Writer, e: Entry): void {
+  w.uint32(0x12).fork();
+  w.uint32(0x0a).fork();
+  if (e.seconds !== 0) w.uint32(0x08).int64(e.seconds);
+  if (e.nanos !== 0) w.uint32(0x10).int32(e.nanos);
+  w.ldelim();
+  if (e.line !== "") w.uint32(0x12).string(e.line);
+  if (e.metadata) {
+    for (const p of e.metadata) {
+      w.uint32(0x1a).fork();
+      if (p.name !== "") w.uint32(0x0a).string(p.name);
+      if (p.value !== "") w.uint32(0x12).string(p.value);
+      w.ldelim();
+    }
+  }
+  w.ldelim();
+}

@@ -1,0 +1,84 @@
+/**
+ * Snappy block format (not the framed format), with the decoded-length preamble checked before
+ * anything is allocated.
+ *
+ * @module
+ */
+import { compress, uncompress } from "snappyjs";
+
+/**
+ * Reads the uvarint preamble of a snappy block: the decoded length, or -1 when it is not valid.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { snappyDecodedLength } from "./snappy_block.ts";
+ *
+ * assert.equal(snappyDecodedLength(new Uint8Array([0xac, 0x02, 0])), 300);
+ * assert.equal(snappyDecodedLength(new Uint8Array([])), -1);
+ * ```
+ */
+export function snappyDecodedLength(block: Uint8Array): number {
+  let result = 0;
+  for (let i = 0, shift = 1; i < 5 && i < block.length; i++, shift *= 128) {
+    const b = block[i];
+    result += (b & 0x7f) * shift;
+    if (b < 0x80) return result > 0xffffffff ? -1 : result;
+  }
+  return -1;
+}
+
+/** Result of {@link snappyUncompress}: the bytes, or why not (400 corrupt, 413 too large). */
+export type SnappyResult =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; status: 400 | 413; error: string };
+
+/**
+ * Decompresses a snappy block whose decoded length is at most `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { snappyCompress, snappyUncompress } from "./snappy_block.ts";
+ *
+ * const block = snappyCompress(new TextEncoder().encode("hello hello hello"));
+ * const out = snappyUncompress(block, 100);
+ * assert.equal(out.ok && new TextDecoder().decode(out.bytes), "hello hello hello");
+ * assert.deepEqual(snappyUncompress(block, 5), {
+ *   ok: false,
+ *   status: 413,
+ *   error: "decompressed body too large: 17 bytes, more than max_send_message_size (5)",
+ * });
+ * ```
+ */
+export function snappyUncompress(block: Uint8Array, maxBytes: number): SnappyResult {
+  const length = snappyDecodedLength(block);
+  if (length < 0) return { ok: false, status: 400, error: "snappy: corrupt input" };
+  if (length > maxBytes) {
+    return {
+      ok: false,
+      status: 413,
+      error: `decompressed body too large: ${length} bytes, more than max_send_message_size (${maxBytes})`,
+    };
+  }
+  try {
+    return { ok: true, bytes: uncompress(block) };
+  } catch {
+    return { ok: false, status: 400, error: "snappy: corrupt input" };
+  }
+}
+
+/**
+ * Compresses bytes into one snappy block.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { snappyCompress, snappyDecodedLength } from "./snappy_block.ts";
+ *
+ * assert.equal(snappyDecodedLength(snappyCompress(new Uint8Array(1000))), 1000);
+ * ```
+ */
+export function snappyCompress(bytes: Uint8Array): Uint8Array {
+  return compress(bytes);
+}

@@ -1,0 +1,128 @@
+/**
+ * The relay as one web-standard `fetch(request)` handler: every runtime adapter, test and
+ * embedding calls it. No runtime global is used here; I/O comes in through `deps`.
+ *
+ * @module
+ */
+import { Registry } from "prom-client";
+import type { Sink } from "./types.ts";
+import type { ConfigInput } from "./config/config_schema.ts";
+import { parseConfig } from "./config/parse_config.ts";
+import { type Logger, silentLogger } from "./log/logger.ts";
+import { createReceiveMetrics } from "./metrics/receive_metrics.ts";
+import { createStdoutSink } from "./sinks/stdout_sink.ts";
+import { createReceiveClock } from "./receive/receive_clock.ts";
+import type { ReceiveContext } from "./receive/receive_context.ts";
+import { receiveSettings } from "./receive/receive_settings.ts";
+import { handlePush } from "./receive/push_route.ts";
+import { handleRaw } from "./receive/raw_route.ts";
+import { emptyResponse, errorResponse } from "./http/responses.ts";
+
+/** I/O and shared services handed to the relay. Every field is optional. */
+export interface RelayDeps {
+  /** Wall clock in milliseconds since the epoch (may be fractional). @default performance time */
+  now?: () => number;
+  /** Where the stdout sink writes when no `forward_to` is configured. @default console.log */
+  stdout?: (text: string) => void;
+  /** The relay's own log. @default a logger that writes nothing */
+  logger?: Logger;
+  /** Metrics registry served on `/metrics`. @default a new registry */
+  registry?: Registry;
+  /** Replaces the sink built from the config (stdout or the Loki writer). */
+  sink?: Sink;
+}
+
+/** A running relay. */
+export interface Relay {
+  /** Serves one HTTP request. Never throws. */
+  fetch(request: Request): Promise<Response>;
+  /** Stops taking entries and drains what is queued. */
+  close(): Promise<void>;
+  /** The metrics registry (`/metrics`). */
+  readonly registry: Registry;
+}
+
+type Handler = (request: Request, ctx: ReceiveContext) => Promise<Response> | Response;
+
+const ROUTES: Record<string, { method: string; route: string; handler: Handler }> = {
+  "/loki/api/v1/push": { method: "POST", route: "loki_api_v1_push", handler: handlePush },
+  "/api/v1/push": { method: "POST", route: "api_v1_push", handler: handlePush },
+  "/loki/api/v1/raw": { method: "POST", route: "loki_api_v1_raw", handler: handleRaw },
+  "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: handleRaw },
+  "/ready": { method: "GET", route: "ready", handler: () => new Response("ready") },
+};
+
+/**
+ * Creates a relay from a configuration (as in the config file; defaults filled in).
+ *
+ * @throws {RangeError} listing every configuration error, each with its path and value
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRelay } from "./relay.ts";
+ *
+ * const relay = createRelay({ labels: { job: "demo" } }, { stdout: () => {} });
+ * const res = await relay.fetch(new Request("http://relay/ready"));
+ * assert.equal(await res.text(), "ready");
+ * assert.equal((await relay.fetch(new Request("http://relay/nope"))).status, 404);
+ * await relay.close();
+ * ```
+ */
+export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
+  const parsed = parseConfig(config);
+  if (!parsed.ok) throw new RangeError(`invalid config:\n  ${parsed.errors.join("\n  ")}`);
+  const registry = deps.registry ?? new Registry();
+  const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
+  const sink = deps.sink ?? createStdoutSink(deps.stdout ?? ((t) => console.log(t.slice(0, -1))));
+  const metrics = createReceiveMetrics(registry);
+  const ctx: ReceiveContext = {
+    settings: receiveSettings(parsed.config),
+    stamp: createReceiveClock(now),
+    sink,
+    metrics,
+    logger,
+  };
+  let closing: Promise<void> | undefined;
+
+  async function serve(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === "/metrics") {
+      if (request.method !== "GET") return emptyResponse(405);
+      const text = await registry.metrics();
+      return new Response(text, { headers: { "content-type": registry.contentType } });
+    }
+    const route = ROUTES[path];
+    if (route === undefined) return errorResponse(404, "404 page not found");
+    if (request.method !== route.method) return emptyResponse(405);
+    if (closing && route.method === "POST") return errorResponse(503, "server shutdown");
+    return await route.handler(request, ctx);
+  }
+
+  return {
+    registry,
+    async fetch(request) {
+      const started = now();
+      const route = ROUTES[new URL(request.url).pathname]?.route ?? "other";
+      let response: Response;
+      try {
+        response = await serve(request);
+      } catch (err) {
+        logger.error("request failed", { route, error: (err as Error).stack ?? String(err) });
+        response = errorResponse(500, "internal error");
+      }
+      const labels = { method: request.method, route };
+      metrics.requestDuration.observe(
+        { ...labels, status_code: String(response.status), ws: "false" },
+        (now() - started) / 1000,
+      );
+      const length = Number(request.headers.get("content-length") ?? 0);
+      if (length > 0) metrics.requestBytes.observe(labels, length);
+      return response;
+    },
+    close() {
+      closing ??= sink.close();
+      return closing;
+    },
+  };
+}

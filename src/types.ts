@@ -1,0 +1,76 @@
+/**
+ * The data that flows through the relay, from decode to writer.
+ *
+ * @module
+ */
+
+/** A label set: name → value. A label with an empty value does not exist. */
+export type Labels = Record<string, string>;
+
+/** One name/value pair of structured metadata, order as received. */
+export interface LabelPair {
+  name: string;
+  value: string;
+}
+
+/**
+ * One log entry. The timestamp is split into whole seconds and nanoseconds (0 ≤ nanos < 1e9)
+ * so that nanosecond precision survives without a `bigint` per entry.
+ */
+export interface Entry {
+  /** Whole seconds since the Unix epoch (may be negative). */
+  seconds: number;
+  /** Nanoseconds within the second, 0 to 999 999 999. */
+  nanos: number;
+  /** The log line. */
+  line: string;
+  /** Structured metadata; absent or empty when there is none. */
+  metadata?: LabelPair[];
+}
+
+/** A stream as it is on the wire: the label string (`{app="a"}`) and its entries. */
+export interface PushStream {
+  labels: string;
+  entries: Entry[];
+}
+
+/** Loki's `PushRequest`: what one push carries, before labels are parsed. */
+export interface PushRequest {
+  streams: PushStream[];
+}
+
+/** A stream after the label pipeline: labels parsed, fixed labels set, relabelled, `__*` removed. */
+export interface Stream {
+  labels: Labels;
+  /** The canonical label string of `labels` (`{a="x", b="y"}`, sorted): the stream's key. */
+  key: string;
+  entries: Entry[];
+}
+
+/** What one accepted request hands to the sink: its streams and the tenant from `X-Scope-OrgID`. */
+export interface Batch {
+  /** The tenant, or `undefined` when the request named none. */
+  tenant?: string;
+  streams: Stream[];
+  /** Entries in all streams. */
+  entryCount: number;
+  /** Bytes of lines and structured metadata in all streams (Loki's and Alloy's batch-size measure). */
+  byteSize: number;
+}
+
+/**
+ * The sink's answer to a batch: taken, refused for now (the client is told to retry after the
+ * given number of seconds), or refused because the relay is stopping.
+ */
+export type SinkResult =
+  | { status: "ok" }
+  | { status: "full"; retryAfterSeconds: number; reason: string }
+  | { status: "closed" };
+
+/** Where accepted batches go: the writer fan-out, or stdout when no `forward_to` is configured. */
+export interface Sink {
+  /** Take the whole batch or none of it. Never throws for a full queue. */
+  push(batch: Batch): SinkResult;
+  /** Stop taking batches, deliver what is queued within the drain timeout, then resolve. */
+  close(): Promise<void>;
+}
