@@ -82,7 +82,10 @@ export function parseCommand(args: string[]): Command {
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   if (!LEVELS.includes(values["log-level"])) {
-    return { kind: "error", message: `--log-level "${values["log-level"]}" is not one of ${LEVELS}` };
+    return {
+      kind: "error",
+      message: `--log-level "${values["log-level"]}" is not one of ${LEVELS}`,
+    };
   }
   if (!FORMATS.includes(values["log-format"])) {
     return {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { bindAddress, type FetchHandler, type ServeOptions, type Served } from "./serve_types.ts";
+import { bindAddress, type FetchHandler, type Served, type ServeOptions } from "./serve_types.ts";
 
 /** The part of the `Bun` namespace this adapter uses. */
 interface BunLike {

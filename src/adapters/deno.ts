@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { bindAddress, type FetchHandler, type ServeOptions, type Served } from "./serve_types.ts";
+import { bindAddress, type FetchHandler, type Served, type ServeOptions } from "./serve_types.ts";
 
 /** The part of the `Deno` namespace this adapter uses. */
 interface DenoLike {
@@ -46,7 +46,8 @@ export function serve(app: FetchHandler, options: ServeOptions = {}): Promise<Se
     const server = deno.serve({
       hostname: bindAddress(options.hostname),
       port: options.port ?? 8080,
-      onListen: ({ hostname, port }) => resolve({ hostname, port, shutdown: () => server.shutdown() }),
+      onListen: ({ hostname, port }) =>
+        resolve({ hostname, port, shutdown: () => server.shutdown() }),
     }, (request) => app.fetch(request));
   });
 }

@@ -24,8 +24,8 @@ export type ParseConfigResult = { ok: true; config: Config } | { ok: false; erro
  *
  * const bad = parseConfig({ forward_to: [{ url: "htp:/x" }], lables: {} });
  * assert.deepEqual(!bad.ok && bad.errors, [
- *   'lables: unknown field',
  *   'forward_to[0].url: "htp:/x" is not a valid URL',
+ *   "lables: unknown field",
  * ]);
  * ```
  */

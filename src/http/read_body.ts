@@ -110,7 +110,11 @@ async function inflate(
     if (out === null) return tooLarge("decompressed body", "more bytes", maxBytes);
     return { ok: true, bytes: out, wireLength: bytes.byteLength };
   } catch (err) {
-    return { ok: false, status: 400, error: `${name}: invalid compressed data (${firstLine(err)})` };
+    return {
+      ok: false,
+      status: 400,
+      error: `${name}: invalid compressed data (${firstLine(err)})`,
+    };
   }
 }
 

@@ -91,7 +91,9 @@ class Parser {
       this.#space(false);
     }
     if (this.#i < this.#s.length) {
-      if (this.#s.charCodeAt(this.#i) !== 123) this.#fail(`unexpected ${describe(this.#s, this.#i)}`);
+      if (this.#s.charCodeAt(this.#i) !== 123) {
+        this.#fail(`unexpected ${describe(this.#s, this.#i)}`);
+      }
       this.#i++;
       this.#body();
       this.#space(false);

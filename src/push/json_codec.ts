@@ -42,7 +42,7 @@ export function decodePushJson(text: string): PushRequest {
     throw new SyntaxError(text.trim() === "" ? "EOF" : `invalid JSON: ${(err as Error).message}`);
   }
   if (body === null) return { streams: [] };
-  if (!isObject(body)) throw new SyntaxError("push body must be a JSON object with \"streams\"");
+  if (!isObject(body)) throw new SyntaxError('push body must be a JSON object with "streams"');
   const raw = streamsOf(body);
   if (raw === undefined || raw === null) return { streams: [] };
   if (!Array.isArray(raw)) throw new SyntaxError('"streams" must be an array');

@@ -156,7 +156,9 @@ const PAIR_WIRE = [-1, 2, 2];
 function skipField(r: Reader, tag: number, message: string, wire: number[]): void {
   const field = tag >>> 3;
   const wireType = tag & 7;
-  if (field === 0) throw new SyntaxError(`proto: ${message}: illegal tag 0 (wire type ${wireType})`);
+  if (field === 0) {
+    throw new SyntaxError(`proto: ${message}: illegal tag 0 (wire type ${wireType})`);
+  }
   if (wireType === 4) throw new SyntaxError(`proto: ${message}: wiretype end group for non-group`);
   if (field < wire.length && wire[field] !== wireType) {
     throw new SyntaxError(`proto: ${message}: wrong wire type ${wireType} for field ${field}`);

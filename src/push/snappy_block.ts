@@ -58,7 +58,8 @@ export function snappyUncompress(block: Uint8Array, maxBytes: number): SnappyRes
     return {
       ok: false,
       status: 413,
-      error: `decompressed body too large: ${length} bytes, more than max_send_message_size (${maxBytes})`,
+      error:
+        `decompressed body too large: ${length} bytes, more than max_send_message_size (${maxBytes})`,
     };
   }
   try {

@@ -73,7 +73,7 @@ export function buildBatch(req: PushRequest, options: BuildBatchOptions): BuiltB
         e.nanos = t.nanos;
       }
       byteSize += e.line.length;
-      if (e.metadata) for (const p of e.metadata) byteSize += p.name.length + p.value.length;
+      if (e.metadata) { for (const p of e.metadata) byteSize += p.name.length + p.value.length; }
     }
     entryCount += s.entries.length;
     streams.push({ labels: resolved.labels, key: resolved.key, entries: s.entries });

@@ -42,13 +42,13 @@ export function splitLines(text: string): Entry[] {
  * import assert from "node:assert/strict";
  * import { createRelay } from "../relay.ts";
  *
- * const lines: string[] = [];
- * const relay = createRelay({ labels: { job: "raw" } }, { stdout: (l) => lines.push(l) });
+ * let out = "";
+ * const relay = createRelay({ labels: { job: "raw" } }, { stdout: (text) => (out += text) });
  * const res = await relay.fetch(
  *   new Request("http://relay/loki/api/v1/raw", { method: "POST", body: "one\ntwo\n" }),
  * );
  * assert.equal(res.status, 204);
- * assert.equal(lines.length, 2);
+ * assert.equal(out.trim().split("\n").length, 2);
  * await relay.close();
  * ```
  */
@@ -70,7 +70,7 @@ export async function handleRaw(request: Request, ctx: ReceiveContext): Promise<
   if (resolved.kind === "dropped" && resolved.reason === "no_labels") {
     return errorResponse(
       400,
-      "raw lines would have no labels: set \"labels\" in the config (Loki refuses unlabelled streams)",
+      'raw lines would have no labels: set "labels" in the config (Loki refuses unlabelled streams)',
     );
   }
   return handOff(ctx, buildBatch({ streams: [{ labels: "{}", entries }] }, opts()));

@@ -1,0 +1,109 @@
+// The executable end to end: arguments, config errors before listening, stdout output, SIGTERM.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runRelay, startRelay } from "./helpers/spawn_relay.ts";
+import { VERSION } from "../src/version.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "lokirelay-cli-"));
+function configFile(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+test("--help prints usage and --version the version", async () => {
+  const help = await runRelay(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: lokirelay/);
+  assert.match(help.stdout, /--check-config/);
+  const version = await runRelay(["--version"]);
+  assert.deepEqual([version.code, version.stdout], [0, `lokirelay ${VERSION}\n`]);
+});
+
+test("--check-config prints the effective config with defaults and exits 0", async () => {
+  const path = configFile("ok.json", { labels: { job: "x" } });
+  const r = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(r.code, 0, r.stderr);
+  const effective = JSON.parse(r.stdout);
+  assert.deepEqual(effective.http, { listen_address: "", listen_port: 8080 });
+  assert.equal(effective.max_send_message_size, "100MiB");
+  assert.equal(effective.use_incoming_timestamp, false);
+  assert.deepEqual(effective.labels, { job: "x" });
+});
+
+test("a bad config exits 1 before listening, naming each field path and value", async () => {
+  const path = configFile("bad.json", {
+    http: { listen_port: 70000 },
+    forward_to: [{ url: "htp:/x" }],
+    max_send_message_size: "lots",
+    labls: {},
+  });
+  const r = await runRelay(["--config", path]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /forward_to\[0\]\.url: "htp:\/x" is not a valid URL/);
+  assert.match(r.stderr, /http\.listen_port: 70000 is out of range/);
+  assert.match(r.stderr, /max_send_message_size: "lots" is not a size/);
+  assert.match(r.stderr, /labls: unknown field/);
+  assert.doesNotMatch(r.stderr, /listening/);
+});
+
+test("unreadable or invalid JSON config files and bad flags exit 1 with the reason", async () => {
+  const missing = await runRelay(["--config", join(dir, "nope.json")]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope\.json: cannot read/);
+  const broken = await runRelay(["--config", configFile("broken.json", "{ nope")]);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /broken\.json: invalid JSON/);
+  const flag = await runRelay(["--log-level", "loud"]);
+  assert.equal(flag.code, 1);
+  assert.match(flag.stderr, /--log-level "loud" is not one of/);
+});
+
+test("relabel subcommand prints what a label set becomes", async () => {
+  const path = configFile("rules.json", {
+    labels: { env: "prod" },
+    relabel_rules: [
+      { source_labels: ["app"], target_label: "service" },
+      { source_labels: ["app"], regex: "debug", action: "drop" },
+    ],
+  });
+  const kept = await runRelay(["relabel", "--config", path, '{app="api"}']);
+  assert.deepEqual([kept.code, kept.stdout], [0, '{app="api", env="prod", service="api"}\n']);
+  const dropped = await runRelay(["relabel", "--config", path, '{app="debug"}']);
+  assert.deepEqual([dropped.code, dropped.stdout], [0, "dropped (relabel_dropped)\n"]);
+  const bad = await runRelay(["relabel", "--config", path, "{app=}"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /parse error/);
+});
+
+test("runs on the config, writes entries to stdout as JSON lines, stops on SIGTERM", async () => {
+  const path = configFile("run.json", {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+    labels: { job: "cli" },
+  });
+  const child = startRelay(["--config", path]);
+  try {
+    const [, port] = await child.waitFor(/level=info msg=listening .*addr=127\.0\.0\.1:(\d+)/);
+    const res = await fetch(`http://127.0.0.1:${port}/loki/api/v1/raw`, {
+      method: "POST",
+      headers: { "x-scope-orgid": "t1" },
+      body: "line one\nline two\n",
+    });
+    assert.equal(res.status, 204);
+    await child.waitFor(/line two/, "stdout");
+    const lines = child.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(lines.length, 2);
+    assert.deepEqual(lines[0].stream, { job: "cli" });
+    assert.equal(lines[0].values[0][1], "line one");
+    assert.match(lines[0].values[0][0], /^\d{19}$/);
+    assert.equal(lines[0].tenant, "t1");
+  } finally {
+    child.kill("SIGTERM");
+  }
+  assert.equal(await child.exited, 0, child.stderr);
+  assert.match(child.stderr, /msg=stopping signal=SIGTERM/);
+  assert.match(child.stderr, /msg=stopped/);
+});

@@ -1,0 +1,61 @@
+// Runs the lokirelay executable (src/main.ts) as a child process of the runtime under test.
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { RUNTIME } from "./serve_runtime.ts";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+export interface Child {
+  stdout: string;
+  stderr: string;
+  exited: Promise<number | null>;
+  kill(signal?: NodeJS.Signals): void;
+  waitFor(pattern: RegExp, stream?: "stdout" | "stderr", ms?: number): Promise<RegExpExecArray>;
+}
+
+/** The command that runs the relay: an explicit binary, or the runtime running the tests. */
+export function relayCommand(): [string, string[]] {
+  const binary = process.env.LOKIRELAY_BIN;
+  if (binary) return [binary, []];
+  return RUNTIME === "deno"
+    ? [process.execPath, ["run", "-A", "--v8-flags=--max-old-space-size=256", MAIN]]
+    : [process.execPath, [MAIN]];
+}
+
+export function startRelay(args: string[]): Child {
+  const [cmd, pre] = relayCommand();
+  const proc = spawn(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: Child = {
+    stdout: "",
+    stderr: "",
+    exited: new Promise((resolve) => proc.on("close", (code) => resolve(code))),
+    // process.kill, not proc.kill: Deno's ChildProcess reports a child it signalled itself as
+    // killed (code null) even when the child handled the signal and exited 0.
+    kill: (signal = "SIGTERM") => {
+      if (proc.exitCode === null && proc.pid !== undefined) process.kill(proc.pid, signal);
+    },
+    async waitFor(pattern, stream = "stderr", ms = 10_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const m = pattern.exec(child[stream]);
+        if (m) return m;
+        if (Date.now() > deadline) {
+          throw new Error(`no ${pattern} in ${stream} within ${ms} ms:\n${child[stream]}`);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+  proc.stdout.on("data", (c) => (child.stdout += c));
+  proc.stderr.on("data", (c) => (child.stderr += c));
+  return child;
+}
+
+/** Runs the relay to completion and returns its exit code and output. */
+export async function runRelay(
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = startRelay(args);
+  const code = await child.exited;
+  return { code, stdout: child.stdout, stderr: child.stderr };
+}

@@ -1,0 +1,56 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config/parse_config.ts";
+import { createRelay } from "../../src/relay.ts";
+
+test("parseConfig() fills Alloy's defaults", () => {
+  const r = parseConfig({});
+  assert.ok(r.ok);
+  assert.deepEqual(r.config.http, { listen_address: "", listen_port: 8080 });
+  assert.deepEqual(r.config.labels, {});
+  assert.deepEqual(r.config.relabel_rules, []);
+  assert.equal(r.config.use_incoming_timestamp, false);
+  assert.equal(r.config.max_send_message_size, "100MiB");
+  assert.equal(r.config.forward_to, undefined);
+});
+
+test("parseConfig() keeps the other defaults of a partly given block", () => {
+  const r = parseConfig({ http: { listen_port: 9999 } });
+  assert.ok(r.ok);
+  assert.deepEqual(r.config.http, { listen_address: "", listen_port: 9999 });
+});
+
+test("parseConfig() reports every error with its path and the bad value", () => {
+  const r = parseConfig({
+    http: { listen_port: "80", port: 1 },
+    labels: { env: 5 },
+    use_incoming_timestamp: "yes",
+    max_send_message_size: "12 bananas",
+    forward_to: [{ url: "http://ok:3100/loki/api/v1/push" }, { url: "ftp://x" }, {}],
+  });
+  assert.ok(!r.ok);
+  assert.deepEqual(r.errors.sort(), [
+    'forward_to[1].url: "ftp://x" is not a valid URL',
+    "forward_to[2].url: required",
+    'http.listen_port: expected number, got "80"',
+    "http.port: unknown field",
+    "labels.env: expected string, got 5",
+    'max_send_message_size: "12 bananas" is not a size (e.g. "100MiB", "512KiB", 1048576)',
+    'use_incoming_timestamp: expected boolean, got "yes"',
+  ]);
+});
+
+test("parseConfig() refuses a config that is not an object", () => {
+  const r = parseConfig([1]);
+  assert.ok(!r.ok);
+  assert.match(r.errors[0], /^\(top level\): expected object, got \[1\]/);
+});
+
+test("createRelay() refuses an invalid config with every error in one RangeError", () => {
+  assert.throws(
+    () => createRelay({ labels: { a: 1 }, bogus: true } as never),
+    (err: Error) =>
+      err instanceof RangeError && /labels\.a: expected string/.test(err.message) &&
+      /bogus: unknown field/.test(err.message),
+  );
+});
