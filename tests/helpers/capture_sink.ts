@@ -29,8 +29,6 @@ export function captureSink(): CaptureSink {
 /** All entries of all batches, flattened with their stream labels and tenant. */
 export function flatEntries(sink: CaptureSink) {
   return sink.batches.flatMap((b) =>
-    b.streams.flatMap((s) =>
-      s.entries.map((e) => ({ tenant: b.tenant, labels: s.labels, ...e }))
-    )
+    b.streams.flatMap((s) => s.entries.map((e) => ({ tenant: b.tenant, labels: s.labels, ...e })))
   );
 }

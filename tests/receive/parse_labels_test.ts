@@ -37,10 +37,13 @@ for (const [text, labels] of GOOD) {
 const BAD: [string, string][] = [
   ['{foo-bar="x"}', "1:5: parse error: unexpected character inside braces: '-'"],
   ['{app="a"', "1:9: parse error: unexpected end of input inside braces"],
-  ["{foo}", '1:5: parse error: unexpected character \'}\' in label set, expected "="'],
+  ["{foo}", "1:5: parse error: unexpected character '}' in label set, expected \"=\""],
   ["{foo=bar}", "1:6: parse error: unexpected character 'b' in label set, expected string"],
   ['{foo!="x"}', "1:5: parse error: unexpected character '!' in label set, expected \"=\""],
-  ['{a="x" b="y"}', "1:8: parse error: unexpected character 'b' in label set, expected \",\" or \"}\""],
+  [
+    '{a="x" b="y"}',
+    '1:8: parse error: unexpected character \'b\' in label set, expected "," or "}"',
+  ],
   ['{a="unterminated}', "1:4: parse error: unterminated quoted string"],
   ['{a="new\nline"}', "1:4: parse error: unterminated quoted string"],
   ['{a="\\q"}', "1:5: parse error: unknown escape sequence U+0071 'q'"],

@@ -77,11 +77,32 @@ test("decodePushRequest() round-trips encodePushRequest()", () => {
 test("decodePushRequest() skips unknown fields of every wire type", () => {
   const known = encodeRef([{ labels: '{a="1"}', entries: [{ line: "x" }] }]);
   const extra = new Uint8Array([
-    0x30, 0x96, 0x01, // field 6 varint
-    0x39, 1, 2, 3, 4, 5, 6, 7, 8, // field 7 fixed64
-    0x42, 0x02, 0x61, 0x62, // field 8 bytes
-    0x4d, 1, 2, 3, 4, // field 9 fixed32
-    0x12, 0x03, 0x61, 0x62, 0x63, // field 2: format, read and ignored
+    0x30,
+    0x96,
+    0x01, // field 6 varint
+    0x39,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8, // field 7 fixed64
+    0x42,
+    0x02,
+    0x61,
+    0x62, // field 8 bytes
+    0x4d,
+    1,
+    2,
+    3,
+    4, // field 9 fixed32
+    0x12,
+    0x03,
+    0x61,
+    0x62,
+    0x63, // field 2: format, read and ignored
   ]);
   const bytes = new Uint8Array([...extra, ...known, ...extra]);
   assert.equal(decodePushRequest(bytes).streams[0].entries[0].line, "x");
@@ -90,7 +111,11 @@ test("decodePushRequest() skips unknown fields of every wire type", () => {
 test("decodePushRequest() refuses broken input with a SyntaxError, never anything else", () => {
   const good = encodeRef([{
     labels: '{a="1"}',
-    entries: [{ timestamp: { seconds: "1" }, line: "hello", structuredMetadata: [{ name: "k", value: "v" }] }],
+    entries: [{
+      timestamp: { seconds: "1" },
+      line: "hello",
+      structuredMetadata: [{ name: "k", value: "v" }],
+    }],
   }]);
   // Every truncation, and every single-byte corruption, either decodes or throws SyntaxError.
   let refused = 0;
@@ -116,8 +141,14 @@ test("decodePushRequest() refuses broken input with a SyntaxError, never anythin
 test("decodePushRequest() names the problem", () => {
   assert.throws(() => decodePushRequest(new Uint8Array([0x00])), /illegal tag 0/);
   assert.throws(() => decodePushRequest(new Uint8Array([0x0c])), /end group/);
-  assert.throws(() => decodePushRequest(new Uint8Array([0x08, 0x01])), /wrong wire type 0 for field 1/);
-  assert.throws(() => decodePushRequest(new Uint8Array([0x0a, 0x05, 0x0a])), /unexpected EOF|index out of range/);
+  assert.throws(
+    () => decodePushRequest(new Uint8Array([0x08, 0x01])),
+    /wrong wire type 0 for field 1/,
+  );
+  assert.throws(
+    () => decodePushRequest(new Uint8Array([0x0a, 0x05, 0x0a])),
+    /unexpected EOF|index out of range/,
+  );
   const nanos = encodeRef([{ labels: "{}", entries: [{ timestamp: { seconds: 1, nanos: -1 } }] }]);
   assert.throws(() => decodePushRequest(nanos), /nanos -1 not in range/);
 });

@@ -323,7 +323,12 @@ test("raw lines become entries with the configured labels, relabel rules and ten
     labels: { job: "raw" },
     relabel_rules: [{ target_label: "via", replacement: "raw-endpoint" }],
   });
-  const res = await push(relay, "first\r\n\n  second  \nthird", { "x-scope-orgid": "t9" }, "/loki/api/v1/raw");
+  const res = await push(
+    relay,
+    "first\r\n\n  second  \nthird",
+    { "x-scope-orgid": "t9" },
+    "/loki/api/v1/raw",
+  );
   assert.equal(res.status, 204);
   const entries = flatEntries(sink);
   assert.deepEqual(entries.map((e) => e.line), ["first", "  second  ", "third"]);
@@ -362,7 +367,11 @@ test("GET /ready answers 200 ready; wrong method 405; unknown path 404", async (
 test("a full sink answers 429 with Retry-After and nothing is counted as written", async () => {
   const { sink, relay } = setup();
   sink.refuse = { status: "full", retryAfterSeconds: 3, reason: "queue for loki:3100 is full" };
-  const res = await push(relay, jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]), JSON_HEADERS);
+  const res = await push(
+    relay,
+    jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]),
+    JSON_HEADERS,
+  );
   assert.equal(res.status, 429);
   assert.equal(res.headers.get("retry-after"), "3");
   assert.match(await res.text(), /queue for loki:3100 is full/);
@@ -373,14 +382,25 @@ test("after close() pushes get 503 server shutdown", async () => {
   const { sink, relay } = setup();
   await relay.close();
   assert.ok(sink.closed);
-  const res = await push(relay, jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]), JSON_HEADERS);
+  const res = await push(
+    relay,
+    jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]),
+    JSON_HEADERS,
+  );
   assert.equal(res.status, 503);
   assert.equal(await res.text(), "server shutdown\n");
 });
 
 test("empty pushes and null values are accepted with 204 and forward nothing", async () => {
   const { sink, relay } = setup();
-  for (const body of ["null", "{}", '{"streams":null}', '{"streams":[{"stream":{"a":"1"},"values":null}]}']) {
+  for (
+    const body of [
+      "null",
+      "{}",
+      '{"streams":null}',
+      '{"streams":[{"stream":{"a":"1"},"values":null}]}',
+    ]
+  ) {
     const res = await push(relay, body, JSON_HEADERS);
     assert.equal(res.status, 204, body);
   }

@@ -8,8 +8,18 @@ import { splitLines } from "../../src/receive/raw_route.ts";
 
 test("parseNanoString() and toNanoString() agree on every edge", () => {
   for (
-    const s of ["0", "1", "999999999", "1000000000", "1700000000123456789", "-1", "-1000000000",
-      "-1000000001", "9223372036854775807", "-9223372036854775808"]
+    const s of [
+      "0",
+      "1",
+      "999999999",
+      "1000000000",
+      "1700000000123456789",
+      "-1",
+      "-1000000000",
+      "-1000000001",
+      "9223372036854775807",
+      "-9223372036854775808",
+    ]
   ) {
     const { seconds, nanos } = parseNanoString(s);
     assert.ok(nanos >= 0 && nanos < 1e9, s);

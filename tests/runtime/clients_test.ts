@@ -146,7 +146,10 @@ test(`pino-loki (JSON) pushes into the ${RUNTIME} relay intact, metadata and nan
     assert.deepEqual(entry.labels.app, "pino");
     assert.equal(entry.labels.level, "info");
     assert.deepEqual([entry.seconds, entry.nanos], [1700000000, 123456789]);
-    assert.deepEqual(entry.metadata, [{ name: "trace_id", value: "abc123" }, { name: "n", value: "7" }]);
+    assert.deepEqual(entry.metadata, [{ name: "trace_id", value: "abc123" }, {
+      name: "n",
+      value: "7",
+    }]);
     assert.equal(JSON.parse(entry.line).msg, "hello from pino");
   } finally {
     stream.end();
