@@ -1,27 +1,32 @@
 /**
  * The `lokirelay` executable: parses arguments, validates the config before listening, serves the
- * relay with the adapter of the runtime it runs on, and drains on SIGTERM/SIGINT.
+ * relay on a `node:http(s)` listener (the one both runtimes ship with connection hooks), reloads on
+ * SIGHUP or `POST /-/reload`, and drains on SIGTERM/SIGINT.
  *
  * @module
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { loadConfig, parseCommand, redactSecrets, USAGE } from "./cli.ts";
 import type { Config } from "./config/config_schema.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
-import { createRelay } from "./relay.ts";
+import { createRelay, type Relay, type ReloadResult } from "./relay.ts";
 import { receiveSettings } from "./receive/receive_settings.ts";
-import type { Served, ServeOptions } from "./adapters/serve_types.ts";
-import type { FetchHandler } from "./adapters/serve_types.ts";
+import { serveNode } from "./adapters/node_server.ts";
+import type { Served } from "./adapters/serve_types.ts";
+import { listenerOptions } from "./listener_options.ts";
 import { VERSION } from "./version.ts";
+
+const readText = (path: string) => readFileSync(path, "utf8");
 
 async function main(args: string[]): Promise<number> {
   const cmd = parseCommand(args);
   if (cmd.kind === "help") return print(USAGE, 0);
   if (cmd.kind === "version") return print(`lokirelay ${VERSION}\n`, 0);
   if (cmd.kind === "error") return fail(`${cmd.message}\n\n${USAGE}`);
-  const loaded = loadConfig(cmd.configPath, cmd.lokiUrl, (p) => readFileSync(p, "utf8"));
+  const load = () => loadConfig(cmd.configPath, cmd.lokiUrl, readText);
+  const loaded = load();
   if (!loaded.ok) return fail(`invalid config:\n  ${loaded.errors.join("\n  ")}\n`);
   if (cmd.kind === "check") return print(redactSecrets(loaded.config) + "\n", 0);
   if (cmd.kind === "relabel") return relabelCommand(loaded.config, cmd.labels!);
@@ -30,50 +35,114 @@ async function main(args: string[]): Promise<number> {
     format: cmd.logFormat,
     write: (line) => process.stderr.write(line),
   });
-  return await run(loaded.config, logger);
+  return await run(loaded.config, load, logger);
 }
 
-async function run(config: Config, logger: Logger): Promise<number> {
+async function run(config: Config, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const relay = createRelay(config, {
+  const metrics = serverMetrics(registry);
+  let served: Served;
+  let reloading = Promise.resolve<ReloadResult>({ ok: true });
+
+  const listen = (c: Config) =>
+    serveNode(relay, {
+      ...listenerOptions(c, readText),
+      onConnections: (open) => metrics.connections.set({ protocol: "http" }, open),
+      onRefused: (reason) => logger.debug("connection closed", { reason }),
+    });
+
+  async function reload(): Promise<ReloadResult> {
+    const next = load();
+    const result = next.ok ? await apply(next.config) : next;
+    metrics.reloadOk.set(result.ok ? 1 : 0);
+    if (result.ok) {
+      metrics.reloadTime.set(Date.now() / 1000);
+      logger.info("config reloaded");
+    } else {logger.error("config reload refused, keeping the running one", {
+        errors: result.errors.join("; "),
+      });}
+    return result;
+  }
+
+  async function apply(next: Config): Promise<ReloadResult> {
+    const restart = JSON.stringify([next.http, next.graceful_shutdown_timeout]) !==
+      JSON.stringify([config.http, config.graceful_shutdown_timeout]);
+    let options;
+    try {
+      options = restart ? listenerOptions(next, readText) : undefined;
+    } catch (err) {
+      return { ok: false, errors: [(err as Error).message] };
+    }
+    const result = relay.reload(next);
+    if (!result.ok) return result;
+    if (options) {
+      await served.shutdown();
+      served = await listen(next);
+      logger.info("listener restarted", { addr: `${served.hostname}:${served.port}` });
+    }
+    config = next;
+    return result;
+  }
+
+  const relay: Relay = createRelay(config, {
     logger,
     registry,
     stdout: (text) => process.stdout.write(text),
+    reload: () => (reloading = reloading.then(reload, reload)),
   });
-  const serve = await adapter();
-  let served: Served;
   try {
-    served = await serve(relay, {
-      hostname: config.http.listen_address,
-      port: config.http.listen_port,
-      maxRequestBodySize: receiveSettings(config).maxBytes,
-    });
+    served = await listen(config);
   } catch (err) {
     logger.error("cannot listen", { error: (err as Error).message });
     return 1;
   }
+  metrics.connectionsLimit.set({ protocol: "http" }, config.http.conn_limit);
+  metrics.reloadOk.set(1);
   logger.info("listening", {
     version: VERSION,
     addr: `${served.hostname}:${served.port}`,
+    tls: config.http.tls !== undefined,
     forward_to: config.forward_to?.map((e) => e.url).join(",") ?? "stdout",
   });
+  process.on("SIGHUP", () => void (reloading = reloading.then(reload, reload)));
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
   logger.info("stopping", { signal });
-  await served.shutdown();
+  await served!.shutdown();
   await relay.close();
   logger.info("stopped");
   return 0;
 }
 
-type ServeFn = (app: FetchHandler, options: ServeOptions) => Promise<Served>;
-
-async function adapter(): Promise<ServeFn> {
-  if ("Bun" in globalThis) return (await import("./adapters/bun.ts")).serve;
-  return (await import("./adapters/deno.ts")).serve;
+function serverMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    connections: new Gauge({
+      name: "loki_source_api_tcp_connections",
+      help: "Current number of accepted TCP connections",
+      labelNames: ["protocol"],
+      registers,
+    }),
+    connectionsLimit: new Gauge({
+      name: "loki_source_api_tcp_connections_limit",
+      help: "The max number of TCP connections that can be accepted (0 means no limit)",
+      labelNames: ["protocol"],
+      registers,
+    }),
+    reloadOk: new Gauge({
+      name: "lokirelay_config_last_reload_successful",
+      help: "1 if the last configuration load or reload succeeded, else 0",
+      registers,
+    }),
+    reloadTime: new Gauge({
+      name: "lokirelay_config_last_reload_success_timestamp_seconds",
+      help: "When the configuration was last loaded or reloaded successfully",
+      registers,
+    }),
+  };
 }
 
 function relabelCommand(config: Config, labels: string): number {

@@ -6,7 +6,7 @@
  */
 import { Registry } from "prom-client";
 import type { Sink } from "./types.ts";
-import type { ConfigInput } from "./config/config_schema.ts";
+import type { Config, ConfigInput } from "./config/config_schema.ts";
 import { parseConfig } from "./config/parse_config.ts";
 import { type Logger, silentLogger } from "./log/logger.ts";
 import { createReceiveMetrics } from "./metrics/receive_metrics.ts";
@@ -16,7 +16,7 @@ import type { ReceiveContext } from "./receive/receive_context.ts";
 import { receiveSettings } from "./receive/receive_settings.ts";
 import { handlePush } from "./receive/push_route.ts";
 import { handleRaw } from "./receive/raw_route.ts";
-import { emptyResponse, errorResponse } from "./http/responses.ts";
+import { emptyResponse, errorReason, errorResponse } from "./http/responses.ts";
 
 /** I/O and shared services handed to the relay. Every field is optional. */
 export interface RelayDeps {
@@ -30,7 +30,15 @@ export interface RelayDeps {
   registry?: Registry;
   /** Replaces the sink built from the config (stdout or the Loki writer). */
   sink?: Sink;
+  /**
+   * Called by `POST /-/reload`: re-read the configuration and apply it (the executable passes
+   * one that reads the config file). Without it the route answers 404.
+   */
+  reload?: () => Promise<ReloadResult>;
 }
+
+/** The outcome of a reload: applied, or refused with every error (the old config stays). */
+export type ReloadResult = { ok: true } | { ok: false; errors: string[] };
 
 /** A running relay. */
 export interface Relay {
@@ -38,6 +46,12 @@ export interface Relay {
   fetch(request: Request): Promise<Response>;
   /** Stops taking entries and drains what is queued. */
   close(): Promise<void>;
+  /**
+   * Swaps in a new configuration without dropping connections or queued entries: labels, rules,
+   * limits and the sink. A sink that changes is closed in the background, so what it holds is
+   * still delivered. The listener is the caller's business (see `main.ts`).
+   */
+  reload(config: ConfigInput): ReloadResult;
   /** The metrics registry (`/metrics`). */
   readonly registry: Registry;
 }
@@ -74,19 +88,32 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
   const registry = deps.registry ?? new Registry();
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => performance.timeOrigin + performance.now());
-  const sink = deps.sink ?? createStdoutSink(deps.stdout ?? ((t) => console.log(t.slice(0, -1))));
+  const stdout = deps.stdout ?? ((t: string) => console.log(t.slice(0, -1)));
+  const buildSink = (_config: Config): Sink => deps.sink ?? createStdoutSink(stdout);
   const metrics = createReceiveMetrics(registry);
+  let current = parsed.config;
   const ctx: ReceiveContext = {
-    settings: receiveSettings(parsed.config),
+    settings: receiveSettings(current),
     stamp: createReceiveClock(now),
-    sink,
+    sink: buildSink(current),
     metrics,
     logger,
   };
   let closing: Promise<void> | undefined;
+  const retiring = new Set<Promise<void>>();
+
+  async function reloadRoute(): Promise<Response> {
+    if (!deps.reload) return errorResponse(404, "404 page not found");
+    const result = await deps.reload();
+    if (result.ok) return new Response("config reloaded\n");
+    return errorResponse(400, `config not reloaded: ${result.errors.join("; ")}`);
+  }
 
   async function serve(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
+    if (path === "/-/reload") {
+      return request.method === "POST" ? await reloadRoute() : emptyResponse(405);
+    }
     if (path === "/metrics") {
       if (request.method !== "GET") return emptyResponse(405);
       const text = await registry.metrics();
@@ -111,6 +138,10 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
         logger.error("request failed", { route, error: (err as Error).stack ?? String(err) });
         response = errorResponse(500, "internal error");
       }
+      const reason = errorReason(response);
+      if (reason !== undefined && response.status !== 404) {
+        logger.warn("request refused", { route, status: response.status, reason });
+      }
       const labels = { method: request.method, route };
       metrics.requestDuration.observe(
         { ...labels, status_code: String(response.status), ws: "false" },
@@ -121,8 +152,27 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
       return response;
     },
     close() {
-      closing ??= sink.close();
+      closing ??= Promise.all([ctx.sink.close(), ...retiring]).then(() => {});
       return closing;
     },
+    reload(input) {
+      const next = parseConfig(input);
+      if (!next.ok) return next;
+      const settings = receiveSettings(next.config);
+      if (sinkChanged(current, next.config)) {
+        const old = ctx.sink;
+        ctx.sink = buildSink(next.config);
+        const done = old.close().finally(() => retiring.delete(done));
+        retiring.add(done);
+      }
+      ctx.settings = settings;
+      current = next.config;
+      return { ok: true };
+    },
   };
+}
+
+function sinkChanged(a: Config, b: Config): boolean {
+  return JSON.stringify([a.forward_to, a.external_labels]) !==
+    JSON.stringify([b.forward_to, b.external_labels]);
 }

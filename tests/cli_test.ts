@@ -28,7 +28,8 @@ test("--check-config prints the effective config with defaults and exits 0", asy
   const r = await runRelay(["--config", path, "--check-config"]);
   assert.equal(r.code, 0, r.stderr);
   const effective = JSON.parse(r.stdout);
-  assert.deepEqual(effective.http, { listen_address: "", listen_port: 8080 });
+  assert.equal(effective.http.listen_port, 8080);
+  assert.equal(effective.http.server_idle_timeout, "120s");
   assert.equal(effective.max_send_message_size, "100MiB");
   assert.equal(effective.use_incoming_timestamp, false);
   assert.deepEqual(effective.labels, { job: "x" });

@@ -7,25 +7,8 @@
 import { z } from "zod";
 import { relabelRuleSchema } from "../relabel/mod.ts";
 import { endpointSchema } from "../write/endpoint_config.ts";
-import { labelMapSchema, sizeSchema } from "./schema_helpers.ts";
-
-/**
- * The `http` block.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { httpSchema } from "./config_schema.ts";
- *
- * assert.deepEqual(httpSchema.parse({}), { listen_address: "", listen_port: 8080 });
- * ```
- */
-export const httpSchema = z.strictObject({
-  /** `""` listens on all interfaces. */
-  listen_address: z.string().default(""),
-  /** `0` picks a free port (logged at start). */
-  listen_port: z.int().min(0).max(65535).default(8080),
-});
+import { durationSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
+import { httpSchema } from "./http_schema.ts";
 
 /**
  * The whole configuration file.
@@ -53,6 +36,8 @@ export const configSchema = z.strictObject({
   max_send_message_size: sizeSchema.default("100MiB"),
   /** Loki endpoints; when absent every entry is written to stdout as a JSON line. */
   forward_to: z.array(endpointSchema).optional(),
+  /** Time a stop (or a listener restart) waits for in-flight requests. */
+  graceful_shutdown_timeout: durationSchema.default("30s"),
   /** Labels added under every stream sent to Loki (a stream's own label of the same name wins). */
   external_labels: labelMapSchema.default({}),
 });

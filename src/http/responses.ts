@@ -23,7 +23,7 @@ export function errorResponse(
   headers: Record<string, string> = {},
 ): Response {
   const line = message.replace(/[\r\n]+/g, " ");
-  return new Response(line + "\n", {
+  const response = new Response(line + "\n", {
     status,
     headers: {
       "content-type": "text/plain; charset=utf-8",
@@ -31,6 +31,26 @@ export function errorResponse(
       ...headers,
     },
   });
+  reasons.set(response, line);
+  return response;
+}
+
+const reasons = new WeakMap<Response, string>();
+
+/**
+ * The one-line reason of a response made by {@link errorResponse}, for the log.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorReason, errorResponse } from "./responses.ts";
+ *
+ * assert.equal(errorReason(errorResponse(400, "bad\nthing")), "bad thing");
+ * assert.equal(errorReason(new Response("x")), undefined);
+ * ```
+ */
+export function errorReason(response: Response): string | undefined {
+  return reasons.get(response);
 }
 
 /**

@@ -67,9 +67,6 @@ export function handOff(ctx: ReceiveContext, built: BuiltBatch): Response {
     ctx.metrics.skipped.inc({ reason }, skipped[reason]);
     ctx.logger.debug("entries skipped", { reason, entries: skipped[reason] });
   }
-  if (error !== undefined) {
-    ctx.logger.warn("stream refused", { error });
-    return errorResponse(400, error);
-  }
+  if (error !== undefined) return errorResponse(400, error);
   return emptyResponse(204);
 }

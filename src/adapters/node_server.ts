@@ -1,0 +1,196 @@
+/**
+ * Serves a relay with `node:http` / `node:https`, on Deno and on Bun alike. This is the listener
+ * of the executable because it is the one server both runtimes ship that exposes connections:
+ * it makes `conn_limit`, the read/write/idle timeouts, `loki_source_api_tcp_connections` and
+ * every client-certificate policy real. `Deno.serve`/`Bun.serve` (see `deno.ts`, `bun.ts`) have
+ * none of those hooks and are for embedding.
+ *
+ * @module
+ */
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo, Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
+import { bindAddress, type FetchHandler, type Served, type ServeOptions } from "./serve_types.ts";
+import { toWebRequest, writeWebResponse } from "./node_bridge.ts";
+import { clientCertError, nodeTlsOptions, type ResolvedServerTls } from "./node_tls.ts";
+
+/** Listener settings: Alloy's `http` block, with durations in milliseconds. */
+export interface NodeServeOptions extends ServeOptions {
+  /** Open connections at most; more are closed at once. 0 = no limit. */
+  connLimit?: number;
+  /** Time to receive a whole request (headers and body). 0 = none. */
+  readTimeoutMs?: number;
+  /** Time to write a response, from the end of the request headers. 0 = none. */
+  writeTimeoutMs?: number;
+  /** Time a keep-alive connection may sit idle. 0 = none. */
+  idleTimeoutMs?: number;
+  /** Time `shutdown()` waits for in-flight requests before closing their connections. */
+  gracefulShutdownMs?: number;
+  /** TLS; plain HTTP when absent. */
+  tls?: ResolvedServerTls;
+  /** Told the number of open connections each time it changes. */
+  onConnections?: (open: number) => void;
+  /** Told when a connection is refused or closed by a limit or timeout. */
+  onRefused?: (reason: "conn_limit" | "read_timeout" | "write_timeout" | "client_cert") => void;
+}
+
+interface ConnState {
+  timer?: ReturnType<typeof setTimeout>;
+  writeTimer?: ReturnType<typeof setTimeout>;
+  active: number;
+  idle: boolean;
+}
+
+/**
+ * Starts a `node:http(s)` server for `app` and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serveNode } from "./node_server.ts";
+ *
+ * const served = await serveNode(
+ *   { fetch: () => Promise.resolve(new Response("ok")) },
+ *   { hostname: "127.0.0.1", port: 0 },
+ * );
+ * assert.equal(await (await fetch(`http://127.0.0.1:${served.port}/`)).text(), "ok");
+ * await served.shutdown();
+ * ```
+ */
+export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Promise<Served> {
+  const tls = options.tls;
+  const unsupported = tls && unsupportedPolicy(tls.clientAuthType);
+  if (unsupported) return Promise.reject(new Error(unsupported));
+  const scheme = tls ? "https" : "http";
+  const conns = new Map<Socket, ConnState>();
+  const limit = options.connLimit ?? 0;
+  const report = () => options.onConnections?.(conns.size);
+
+  const arm = (
+    socket: Socket,
+    state: ConnState,
+    ms: number | undefined,
+    reason: "read_timeout",
+  ) => {
+    clearTimeout(state.timer);
+    state.timer = ms ? setTimeout(() => expire(socket, reason), ms) : undefined;
+  };
+  const expire = (socket: Socket, reason: "read_timeout" | "write_timeout") => {
+    options.onRefused?.(reason);
+    socket.destroy();
+  };
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    const state = conns.get(socket) ?? { active: 0, idle: false };
+    state.active++;
+    if (tls) {
+      const refused = clientCertError(tls.clientAuthType, socket as TLSSocket, tls.clientCaPem);
+      if (refused) {
+        options.onRefused?.("client_cert");
+        res.writeHead(403, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+        res.end(refused + "\n");
+        return;
+      }
+    }
+    // The request is in once its body is: stop the read deadline (not a later idle one).
+    if (req.method === "GET" || req.method === "HEAD") clearTimeout(state.timer);
+    else req.once("end", () => state.idle || clearTimeout(state.timer));
+    if (options.writeTimeoutMs) {
+      state.writeTimer = setTimeout(() => expire(socket, "write_timeout"), options.writeTimeoutMs);
+    }
+    let abandoned = false;
+    const request = toWebRequest(req, `${scheme}://${req.headers.host ?? "localhost"}`, () => {
+      abandoned = true;
+    });
+    res.once("finish", () => {
+      clearTimeout(state.writeTimer);
+      state.active--;
+      if (abandoned) socket.end();
+      else if (state.active === 0) {
+        state.idle = true;
+        arm(socket, state, options.idleTimeoutMs, "read_timeout");
+      }
+    });
+    app.fetch(request)
+      .then((response) => {
+        if (abandoned) response.headers.set("connection", "close");
+        return writeWebResponse(response, res);
+      })
+      .catch(() => socket.destroy());
+  };
+
+  const server = tls
+    ? https.createServer(nodeTlsOptions(tls), onRequest)
+    : http.createServer(onRequest);
+  server.on(tls ? "secureConnection" : "connection", (socket: Socket) => {
+    if (limit > 0 && conns.size >= limit) {
+      options.onRefused?.("conn_limit");
+      socket.destroy();
+      return;
+    }
+    const state: ConnState = { active: 0, idle: false };
+    conns.set(socket, state);
+    report();
+    arm(socket, state, options.readTimeoutMs, "read_timeout");
+    socket.once("close", () => {
+      clearTimeout(state.timer);
+      clearTimeout(state.writeTimer);
+      conns.delete(socket);
+      report();
+    });
+  });
+  // A request arriving on an idle kept-alive connection starts a new read deadline.
+  server.prependListener("request", (req: http.IncomingMessage) => {
+    const state = conns.get(req.socket);
+    if (state?.idle) {
+      state.idle = false;
+      arm(req.socket, state, options.readTimeoutMs, "read_timeout");
+    }
+  });
+  server.on("clientError", (_err, socket: Socket) => socket.destroy());
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 8080, bindAddress(options.hostname), () => {
+      server.off("error", reject);
+      const addr = server.address() as AddressInfo;
+      resolve({
+        hostname: addr.address,
+        port: addr.port,
+        shutdown: () => shutdown(server, conns, options.gracefulShutdownMs ?? 30_000),
+      });
+    });
+  });
+}
+
+/**
+ * Bun's `node:tls` reports whether a client certificate verified, but not whether one was sent,
+ * so the two policies that depend on that cannot be honoured there: refuse them at start.
+ */
+function unsupportedPolicy(policy: string): string | undefined {
+  if (!("Bun" in globalThis)) return undefined;
+  if (policy !== "RequireAnyClientCert" && policy !== "VerifyClientCertIfGiven") return undefined;
+  return `http.tls.client_auth_type ${policy} is not supported on Bun (it cannot tell whether a ` +
+    "client sent a certificate); use RequireAndVerifyClientCert, or run on Deno";
+}
+
+async function shutdown(
+  server: http.Server,
+  conns: Map<Socket, ConnState>,
+  graceMs: number,
+): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const [socket, state] of conns) if (state.active === 0) socket.destroy();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      for (const socket of conns.keys()) socket.destroy();
+      resolve();
+    }, graceMs);
+  });
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  for (const socket of conns.keys()) socket.destroy();
+}

@@ -1,0 +1,143 @@
+/**
+ * Alloy's `http` block and its `tls` block: names, defaults and the checks Alloy makes at start,
+ * plus the ones it skips (a cert without a key is an error here, not silently plain HTTP).
+ *
+ * @module
+ */
+import { z } from "zod";
+import { durationSchema } from "./schema_helpers.ts";
+import { GO_CIPHER_SUITES } from "../adapters/node_tls.ts";
+
+const CLIENT_AUTH_TYPES = [
+  "NoClientCert",
+  "RequestClientCert",
+  "RequireAnyClientCert",
+  "RequireClientCert",
+  "VerifyClientCertIfGiven",
+  "RequireAndVerifyClientCert",
+] as const;
+
+const TLS_VERSIONS = ["TLS10", "TLS11", "TLS12", "TLS13"];
+
+/**
+ * The `tls` block of `http`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tlsSchema } from "./http_schema.ts";
+ *
+ * const ok = tlsSchema.safeParse({ cert_file: "c.pem", key_file: "k.pem" });
+ * assert.equal(ok.success && ok.data.client_auth_type, "NoClientCert");
+ * assert.equal(tlsSchema.safeParse({ cert_file: "c.pem" }).success, false);
+ * ```
+ */
+export const tlsSchema = z.strictObject({
+  cert_pem: z.string().optional(),
+  cert_file: z.string().optional(),
+  key_pem: z.string().optional(),
+  key_file: z.string().optional(),
+  client_ca_pem: z.string().optional(),
+  /** Alloy's attribute name for `client_ca_pem`. */
+  client_ca: z.string().optional(),
+  client_ca_file: z.string().optional(),
+  client_auth_type: z.enum(CLIENT_AUTH_TYPES).default("NoClientCert")
+    .transform((t) => t === "RequireClientCert" ? "RequireAnyClientCert" : t),
+  /** "TLS10" … "TLS13" (or Go's "VersionTLS12"). */
+  min_version: z.string().optional().check((ctx) => {
+    if (ctx.value !== undefined && !TLS_VERSIONS.includes(ctx.value.replace(/^Version/, ""))) {
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: `${JSON.stringify(ctx.value)} is not one of ${TLS_VERSIONS.join(", ")}`,
+      });
+    }
+  }),
+  /** Go cipher-suite names, a list or one comma-separated string. */
+  cipher_suites: z.union([z.string(), z.array(z.string())]).optional().check((ctx) => {
+    for (const name of cipherList(ctx.value)) {
+      if (!(name in GO_CIPHER_SUITES)) {
+        ctx.issues.push({
+          code: "custom",
+          input: ctx.value,
+          message: `cipher suite ${JSON.stringify(name)} not recognized`,
+        });
+      }
+    }
+  }),
+}).check((ctx) => {
+  const t = ctx.value;
+  const issue = (path: string, message: string) =>
+    ctx.issues.push({ code: "custom", input: t, path: [path], message });
+  for (const [a, b] of [["cert_pem", "cert_file"], ["key_pem", "key_file"]] as const) {
+    if (t[a] !== undefined && t[b] !== undefined) issue(a, `${a} and ${b} are mutually exclusive`);
+    if (t[a] === undefined && t[b] === undefined) issue(a, `${a} or ${b} is required`);
+  }
+  const cas = [t.client_ca_pem, t.client_ca, t.client_ca_file].filter((v) => v !== undefined);
+  if (cas.length > 1) {
+    issue("client_ca_pem", "client_ca_pem (client_ca) and client_ca_file are mutually exclusive");
+  }
+  const verifies = t.client_auth_type === "VerifyClientCertIfGiven" ||
+    t.client_auth_type === "RequireAndVerifyClientCert";
+  if (verifies && cas.length === 0) {
+    issue(
+      "client_ca_file",
+      `client_auth_type ${t.client_auth_type} needs client_ca_pem or client_ca_file`,
+    );
+  }
+  if (t.client_auth_type === "NoClientCert" && cas.length > 0) {
+    issue("client_auth_type", "a client CA is configured but client_auth_type is NoClientCert");
+  }
+});
+
+/**
+ * A `cipher_suites` value as a list of names.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cipherList } from "./http_schema.ts";
+ *
+ * assert.deepEqual(cipherList("A, B"), ["A", "B"]);
+ * assert.deepEqual(cipherList(undefined), []);
+ * ```
+ */
+export function cipherList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const list = typeof value === "string" ? value.split(",") : value;
+  return list.map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/**
+ * The `http` block.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { httpSchema } from "./http_schema.ts";
+ *
+ * assert.deepEqual(httpSchema.parse({}), {
+ *   listen_address: "",
+ *   listen_port: 8080,
+ *   conn_limit: 0,
+ *   server_read_timeout: "30s",
+ *   server_write_timeout: "30s",
+ *   server_idle_timeout: "120s",
+ * });
+ * ```
+ */
+export const httpSchema = z.strictObject({
+  /** `""` listens on all interfaces. */
+  listen_address: z.string().default(""),
+  /** `0` picks a free port (logged at start). */
+  listen_port: z.int().min(0).max(65535).default(8080),
+  /** Open connections at most; more are closed at once. 0 = no limit. */
+  conn_limit: z.int().min(0).default(0),
+  /** Time to receive a whole request, headers and body (ends slow senders). */
+  server_read_timeout: durationSchema.default("30s"),
+  /** Time to write a response. */
+  server_write_timeout: durationSchema.default("30s"),
+  /** Time a keep-alive connection may stay idle. */
+  server_idle_timeout: durationSchema.default("120s"),
+  tls: tlsSchema.optional(),
+});
