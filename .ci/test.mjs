@@ -16,7 +16,25 @@ const runs = [
     args: ["test", "-A", "--doc", "mod.ts", "src/"],
     parse: denoCounts,
   },
-  { name: "bun test", cmd: bin("bun"), args: ["test", "--timeout", "30000", "tests/"], parse: bunCounts },
+  {
+    name: "bun test",
+    cmd: bin("bun"),
+    args: ["test", "--timeout", "30000", "tests/"],
+    parse: bunCounts,
+  },
+  {
+    name: "bun build --compile",
+    cmd: "npm",
+    args: ["run", "--silent", "build"],
+    parse: (_out, code) => ({ passed: 0, failed: code === 0 ? 0 : 1 }),
+  },
+  {
+    name: "executable tests against dist/lokirelay",
+    cmd: bin("bun"),
+    args: ["test", "--timeout", "30000", "tests/cli_test.ts", "tests/http/executable_test.ts"],
+    env: { LOKIRELAY_BIN: new URL("../dist/lokirelay", import.meta.url).pathname },
+    parse: bunCounts,
+  },
 ];
 
 function denoCounts(out) {
@@ -30,10 +48,10 @@ function bunCounts(out) {
   return p && f && { passed: +p[1], failed: +f[1] };
 }
 
-function run({ name, cmd, args }) {
+function run({ name, cmd, args, env = {} }) {
   return new Promise((resolve) => {
     process.stdout.write(`\n=== ${name}\n`);
-    const child = spawn(cmd, args, { env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(cmd, args, { env: { ...process.env, NO_COLOR: "1", ...env } });
     let out = "";
     const keep = (chunk, stream) => {
       out += chunk;
@@ -52,7 +70,7 @@ const only = process.argv[2];
 for (const r of runs) {
   if (only && !r.name.startsWith(only)) continue;
   const { code, out } = await run(r);
-  const counts = r.parse(out);
+  const counts = r.parse(out, code);
   if (!counts) {
     process.stdout.write(`\n${r.name}: no test summary found (exit ${code})\n`);
     failed += 1;

@@ -16,7 +16,8 @@ import type { ReceiveContext } from "./receive/receive_context.ts";
 import { receiveSettings } from "./receive/receive_settings.ts";
 import { handlePush } from "./receive/push_route.ts";
 import { handleRaw } from "./receive/raw_route.ts";
-import { emptyResponse, errorReason, errorResponse } from "./http/responses.ts";
+import { bodyBytesRead } from "./http/read_body.ts";
+import { emptyResponse, errorReason, errorResponse, textResponse } from "./http/responses.ts";
 
 /** I/O and shared services handed to the relay. Every field is optional. */
 export interface RelayDeps {
@@ -63,7 +64,7 @@ const ROUTES: Record<string, { method: string; route: string; handler: Handler }
   "/api/v1/push": { method: "POST", route: "api_v1_push", handler: handlePush },
   "/loki/api/v1/raw": { method: "POST", route: "loki_api_v1_raw", handler: handleRaw },
   "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: handleRaw },
-  "/ready": { method: "GET", route: "ready", handler: () => new Response("ready") },
+  "/ready": { method: "GET", route: "ready", handler: () => textResponse(200, "ready") },
 };
 
 /**
@@ -105,7 +106,7 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
   async function reloadRoute(): Promise<Response> {
     if (!deps.reload) return errorResponse(404, "404 page not found");
     const result = await deps.reload();
-    if (result.ok) return new Response("config reloaded\n");
+    if (result.ok) return textResponse(200, "config reloaded\n");
     return errorResponse(400, `config not reloaded: ${result.errors.join("; ")}`);
   }
 
@@ -117,7 +118,7 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
     if (path === "/metrics") {
       if (request.method !== "GET") return emptyResponse(405);
       const text = await registry.metrics();
-      return new Response(text, { headers: { "content-type": registry.contentType } });
+      return textResponse(200, text, { "content-type": registry.contentType });
     }
     const route = ROUTES[path];
     if (route === undefined) return errorResponse(404, "404 page not found");
@@ -147,8 +148,9 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
         { ...labels, status_code: String(response.status), ws: "false" },
         (now() - started) / 1000,
       );
-      const length = Number(request.headers.get("content-length") ?? 0);
+      const length = bodyBytesRead(request) ?? Number(request.headers.get("content-length") ?? 0);
       if (length > 0) metrics.requestBytes.observe(labels, length);
+      metrics.responseBytes.observe(labels, Number(response.headers.get("content-length") ?? 0));
       return response;
     },
     close() {

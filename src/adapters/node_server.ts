@@ -60,7 +60,7 @@ interface ConnState {
  */
 export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Promise<Served> {
   const tls = options.tls;
-  const unsupported = tls && unsupportedPolicy(tls.clientAuthType);
+  const unsupported = tls && unsupportedTls(tls);
   if (unsupported) return Promise.reject(new Error(unsupported));
   const scheme = tls ? "https" : "http";
   const conns = new Map<Socket, ConnState>();
@@ -166,14 +166,25 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
 }
 
 /**
- * Bun's `node:tls` reports whether a client certificate verified, but not whether one was sent,
- * so the two policies that depend on that cannot be honoured there: refuse them at start.
+ * TLS settings a runtime's `node:tls` cannot honour are refused at start, never silently ignored.
+ * Bun reports whether a client certificate verified but not whether one was sent, so the two
+ * policies that depend on that cannot be kept there. Deno's TLS stack (rustls) takes no cipher
+ * list.
  */
-function unsupportedPolicy(policy: string): string | undefined {
-  if (!("Bun" in globalThis)) return undefined;
-  if (policy !== "RequireAnyClientCert" && policy !== "VerifyClientCertIfGiven") return undefined;
-  return `http.tls.client_auth_type ${policy} is not supported on Bun (it cannot tell whether a ` +
-    "client sent a certificate); use RequireAndVerifyClientCert, or run on Deno";
+function unsupportedTls(tls: ResolvedServerTls): string | undefined {
+  const policy = tls.clientAuthType;
+  if (
+    "Bun" in globalThis &&
+    (policy === "RequireAnyClientCert" || policy === "VerifyClientCertIfGiven")
+  ) {
+    return `http.tls.client_auth_type ${policy} is not supported on Bun (it cannot tell whether a ` +
+      "client sent a certificate); use RequireAndVerifyClientCert, or run on Deno";
+  }
+  if ("Deno" in globalThis && (tls.cipherSuites?.length ?? 0) > 0) {
+    return "http.tls.cipher_suites is not supported on Deno (its TLS stack takes no cipher list); " +
+      "remove it (min_version is honoured), or run on Bun";
+  }
+  return undefined;
 }
 
 async function shutdown(
@@ -181,16 +192,12 @@ async function shutdown(
   conns: Map<Socket, ConnState>,
   graceMs: number,
 ): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const [socket, state] of conns) if (state.active === 0) socket.destroy();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      for (const socket of conns.keys()) socket.destroy();
-      resolve();
-    }, graceMs);
-  });
-  await Promise.race([closed, deadline]);
-  clearTimeout(timer);
+  server.close();
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    for (const [socket, state] of conns) if (state.active === 0) socket.destroy();
+    if (conns.size === 0 || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(20, deadline - Date.now())));
+  }
   for (const socket of conns.keys()) socket.destroy();
 }

@@ -11,6 +11,24 @@ export type BodyResult =
   | { ok: false; status: 400 | 413; error: string };
 
 const ENCODINGS = new Set(["", "identity", "snappy", "gzip", "deflate"]);
+const wireBytes = new WeakMap<Request, number>();
+
+/**
+ * How many body bytes {@link readBody} read from `request` (for the request-size metric).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bodyBytesRead, readBody } from "./read_body.ts";
+ *
+ * const req = new Request("http://x/", { method: "POST", body: "abc" });
+ * await readBody(req, 10);
+ * assert.equal(bodyBytesRead(req), 3);
+ * ```
+ */
+export function bodyBytesRead(request: Request): number | undefined {
+  return wireBytes.get(request);
+}
 
 /**
  * Reads the body of `request`, refusing it with 413 as soon as more than `maxBytes` have arrived
@@ -49,6 +67,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Body
     return { ok: false, status: 400, error: `reading request body: ${firstLine(err)}` };
   }
   if (wire === null) return tooLarge("request body", "more bytes", maxBytes);
+  wireBytes.set(request, wire.byteLength);
   if (encoding === "gzip") return await inflate(wire, "gzip", maxBytes);
   if (encoding === "deflate") return await inflate(wire, deflateFormat(wire), maxBytes);
   return { ok: true, bytes: wire, wireLength: wire.byteLength };

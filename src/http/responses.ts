@@ -23,16 +23,42 @@ export function errorResponse(
   headers: Record<string, string> = {},
 ): Response {
   const line = message.replace(/[\r\n]+/g, " ");
-  const response = new Response(line + "\n", {
-    status,
-    headers: {
-      "content-type": "text/plain; charset=utf-8",
-      "x-content-type-options": "nosniff",
-      ...headers,
-    },
+  const response = textResponse(status, line + "\n", {
+    "x-content-type-options": "nosniff",
+    ...headers,
   });
   reasons.set(response, line);
   return response;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A text response with its `content-length` set, so its size is known for metrics.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { textResponse } from "./responses.ts";
+ *
+ * const res = textResponse(200, "ready");
+ * assert.equal(res.headers.get("content-length"), "5");
+ * ```
+ */
+export function textResponse(
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): Response {
+  const body = encoder.encode(text);
+  return new Response(body, {
+    status,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": String(body.byteLength),
+      ...headers,
+    },
+  });
 }
 
 const reasons = new WeakMap<Response, string>();

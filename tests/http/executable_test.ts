@@ -113,6 +113,13 @@ test("/metrics shows rates, errors and connections after known traffic", async (
       ),
       12,
     );
+    assert.equal(
+      metricValue(
+        text,
+        'loki_source_api_response_message_bytes_sum{method="POST",route="loki_api_v1_push"}',
+      ),
+      'Content-Encoding "br" not supported\n'.length,
+    );
     assert.ok(metricValue(text, 'loki_source_api_tcp_connections{protocol="http"}') >= 1);
     assert.equal(metricValue(text, 'loki_source_api_tcp_connections_limit{protocol="http"}'), 50);
     assert.equal(metricValue(text, "lokirelay_config_last_reload_successful"), 1);

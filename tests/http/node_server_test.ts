@@ -245,3 +245,84 @@ test(`TLS on ${RUNTIME}: min_version TLS13 refuses a TLS 1.2 client`, async () =
     await relay.close();
   }
 });
+
+if (RUNTIME === "bun") {
+  test("TLS on bun: cipher_suites limits the TLS 1.2 ciphers offered", async () => {
+    const c = makeCerts();
+    const options = tlsOptions("NoClientCert");
+    options.tls!.cipherSuites = ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"];
+    const { served, relay, port } = await start(options);
+    try {
+      const url = `https://127.0.0.1:${port}/ready`;
+      const base = ["--cacert", c.path("ca.pem"), "--tls-max", "1.2"];
+      const allowed = await curl([...base, "--ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", url]);
+      assert.ok(ok(allowed), JSON.stringify(allowed));
+      const other = await curl([...base, "--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384", url]);
+      assert.ok(!ok(other), JSON.stringify(other));
+    } finally {
+      await served.shutdown();
+      await relay.close();
+    }
+  });
+} else {
+  test("TLS on deno: cipher_suites is refused at start rather than ignored", async () => {
+    const options = tlsOptions("NoClientCert");
+    options.tls!.cipherSuites = ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"];
+    await assert.rejects(start(options), /cipher_suites is not supported on Deno/);
+  });
+}
+
+test(`node listener on ${RUNTIME}: the write timeout ends a response the client does not read`, async () => {
+  const refused: string[] = [];
+  const app = {
+    fetch: () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({
+            pull: (c) => c.enqueue(new Uint8Array(1 << 20)),
+          }),
+        ),
+      ),
+  };
+  const served = await serveNode(app, {
+    hostname: "127.0.0.1",
+    port: 0,
+    writeTimeoutMs: 300,
+    onRefused: (r) => refused.push(r),
+  });
+  try {
+    const s = await connect(served.port, "");
+    s.pause(); // never read: the server's writes back up
+    s.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const deadline = Date.now() + 5000;
+    while (refused.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(refused, ["write_timeout"]);
+    s.resume(); // now drain what was sent: the server closed its end
+    await closedWithin(s, 5000);
+  } finally {
+    await served.shutdown();
+  }
+});
+
+test(`node listener on ${RUNTIME}: shutdown waits for in-flight requests up to the grace period`, async () => {
+  let release: () => void = () => {};
+  const app = {
+    fetch: () =>
+      new Promise<Response>((resolve) => (release = () => resolve(new Response("late")))),
+  };
+  const served = await serveNode(app, { hostname: "127.0.0.1", port: 0, gracefulShutdownMs: 200 });
+  const s = await connect(served.port, "");
+  let reply = "";
+  s.on("data", (d) => (reply += d));
+  s.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  await new Promise((r) => setTimeout(r, 50));
+  const started = Date.now();
+  await served.shutdown();
+  const waited = Date.now() - started;
+  await closedWithin(s, 5000);
+  release();
+  assert.ok(waited >= 150, `shutdown returned after ${waited} ms, before the grace period`);
+  assert.equal(reply, "", "the stuck request got no response");
+});

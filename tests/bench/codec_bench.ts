@@ -1,0 +1,56 @@
+// The codec floor: snappy uncompress + decode + encode + snappy compress of realistic batches,
+// in this process, on this runtime. Everything else is measured as a ratio of it.
+import { decodePushRequest, encodePushRequest } from "../../src/push/proto_codec.ts";
+import { snappyCompress, snappyUncompress } from "../../src/push/snappy_block.ts";
+import { countEntries, makeBatch } from "./workload.ts";
+import { fmt, RUNTIME, timeIt } from "./stats.ts";
+
+export interface CodecFigures {
+  entries: number;
+  wireBytes: number;
+  rawBytes: number;
+  decodeEntriesPerSec: number;
+  encodeEntriesPerSec: number;
+  uncompressMBps: number;
+  compressMBps: number;
+  floorEntriesPerSec: number;
+}
+
+export function measureCodec(ms = 1500): CodecFigures {
+  const req = makeBatch();
+  const raw = encodePushRequest(req);
+  const wire = snappyCompress(raw);
+  const entries = countEntries(req);
+  const max = 100 << 20;
+  const tDecode = timeIt(() => decodePushRequest(raw), ms);
+  const tEncode = timeIt(() => encodePushRequest(req), ms);
+  const tUn = timeIt(() => snappyUncompress(wire, max), ms);
+  const tCo = timeIt(() => snappyCompress(raw), ms);
+  const tFloor = timeIt(() => {
+    const un = snappyUncompress(wire, max);
+    if (!un.ok) throw new Error(un.error);
+    snappyCompress(encodePushRequest(decodePushRequest(un.bytes)));
+  }, ms);
+  return {
+    entries,
+    wireBytes: wire.byteLength,
+    rawBytes: raw.byteLength,
+    decodeEntriesPerSec: entries / (tDecode / 1000),
+    encodeEntriesPerSec: entries / (tEncode / 1000),
+    uncompressMBps: raw.byteLength / 1e6 / (tUn / 1000),
+    compressMBps: raw.byteLength / 1e6 / (tCo / 1000),
+    floorEntriesPerSec: entries / (tFloor / 1000),
+  };
+}
+
+if (import.meta.main) {
+  const f = measureCodec();
+  console.log(
+    `codec on ${RUNTIME}: batch of ${f.entries} entries, ${f.rawBytes} B protobuf, ${f.wireBytes} B snappy`,
+  );
+  console.log(`  decode            ${fmt(f.decodeEntriesPerSec / 1e6)} M entries/s`);
+  console.log(`  encode            ${fmt(f.encodeEntriesPerSec / 1e6)} M entries/s`);
+  console.log(`  snappy uncompress ${fmt(f.uncompressMBps)} MB/s`);
+  console.log(`  snappy compress   ${fmt(f.compressMBps)} MB/s`);
+  console.log(`  floor (un+dec+enc+comp) ${fmt(f.floorEntriesPerSec / 1e6)} M entries/s`);
+}
