@@ -16,6 +16,7 @@ import { receiveSettings } from "./receive/receive_settings.ts";
 import { serveNode } from "./adapters/node_server.ts";
 import type { Served } from "./adapters/serve_types.ts";
 import { listenerOptions } from "./listener_options.ts";
+import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { VERSION } from "./version.ts";
 
 const readText = (path: string) => readFileSync(path, "utf8");
@@ -85,12 +86,23 @@ async function run(config: Config, load: () => ReturnType<typeof loadConfig>, lo
     return result;
   }
 
-  const relay: Relay = createRelay(config, {
-    logger,
-    registry,
-    stdout: (text) => process.stdout.write(text),
-    reload: () => (reloading = reloading.then(reload, reload)),
-  });
+  let relay: Relay;
+  try {
+    relay = makeRelay();
+  } catch (err) {
+    logger.error("cannot start", { error: (err as Error).message });
+    return 1;
+  }
+  function makeRelay(): Relay {
+    return createRelay(config, {
+      logger,
+      registry,
+      stdout: (text) => process.stdout.write(text),
+      readFile: readText,
+      createFetch: createTlsFetch,
+      reload: () => (reloading = reloading.then(reload, reload)),
+    });
+  }
   try {
     served = await listen(config);
   } catch (err) {

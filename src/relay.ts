@@ -11,6 +11,9 @@ import { parseConfig } from "./config/parse_config.ts";
 import { type Logger, silentLogger } from "./log/logger.ts";
 import { createReceiveMetrics } from "./metrics/receive_metrics.ts";
 import { createStdoutSink } from "./sinks/stdout_sink.ts";
+import { createForwarder, type ForwarderConfig } from "./forward/forwarder.ts";
+import type { ResolvedClientTls } from "./forward/resolve_endpoint.ts";
+import { VERSION } from "./version.ts";
 import { createReceiveClock } from "./receive/receive_clock.ts";
 import type { ReceiveContext } from "./receive/receive_context.ts";
 import { receiveSettings } from "./receive/receive_settings.ts";
@@ -31,6 +34,16 @@ export interface RelayDeps {
   registry?: Registry;
   /** Replaces the sink built from the config (stdout or the Loki writer). */
   sink?: Sink;
+  /** The writer's HTTP client. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The writer's waits (batch_wait, backoff, drain); ends early when `signal` aborts. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Jitter source of the backoff. @default Math.random */
+  random?: () => number;
+  /** Reads secret and TLS files named in `forward_to`. */
+  readFile?: (path: string) => string;
+  /** A `fetch` for an endpoint with `tls_config` (see `src/adapters/tls_fetch.ts`). */
+  createFetch?: (tls: ResolvedClientTls) => typeof fetch;
   /**
    * Called by `POST /-/reload`: re-read the configuration and apply it (the executable passes
    * one that reads the config file). Without it the route answers 404.
@@ -71,6 +84,7 @@ const ROUTES: Record<string, { method: string; route: string; handler: Handler }
  * Creates a relay from a configuration (as in the config file; defaults filled in).
  *
  * @throws {RangeError} listing every configuration error, each with its path and value
+ * @throws {Error} when a file named in `forward_to` cannot be read
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -90,7 +104,21 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? (() => performance.timeOrigin + performance.now());
   const stdout = deps.stdout ?? ((t: string) => console.log(t.slice(0, -1)));
-  const buildSink = (_config: Config): Sink => deps.sink ?? createStdoutSink(stdout);
+  const buildSink = (c: Config): Sink => {
+    if (deps.sink) return deps.sink;
+    if (!c.forward_to) return createStdoutSink(stdout);
+    return createForwarder(c as ForwarderConfig, {
+      registry,
+      logger,
+      fetch: deps.fetch,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      readFile: deps.readFile,
+      createFetch: deps.createFetch,
+      userAgent: `lokirelay/${VERSION}`,
+    });
+  };
   const metrics = createReceiveMetrics(registry);
   let current = parsed.config;
   const ctx: ReceiveContext = {
@@ -162,8 +190,14 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
       if (!next.ok) return next;
       const settings = receiveSettings(next.config);
       if (sinkChanged(current, next.config)) {
+        let sink: Sink;
+        try {
+          sink = buildSink(next.config);
+        } catch (err) {
+          return { ok: false, errors: [(err as Error).message] };
+        }
         const old = ctx.sink;
-        ctx.sink = buildSink(next.config);
+        ctx.sink = sink;
         const done = old.close().finally(() => retiring.delete(done));
         retiring.add(done);
       }

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { relabelRuleSchema } from "../relabel/mod.ts";
-import { endpointSchema } from "../write/endpoint_config.ts";
+import { endpointSchema } from "../forward/endpoint_config.ts";
 import { durationSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 import { httpSchema } from "./http_schema.ts";
 

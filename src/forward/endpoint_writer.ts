@@ -1,0 +1,207 @@
+/**
+ * Delivers entries to one Loki endpoint: a byte-bounded queue, batches per tenant (sent at
+ * `batch_size` or `batch_wait`), one request at a time, retries with backoff on 429, 5xx and
+ * connection errors, and a drain on close. Every entry taken is sent, or counted and logged as
+ * dropped with its reason.
+ *
+ * @module
+ */
+import type { Stream } from "../types.ts";
+import type { Logger } from "../log/logger.ts";
+import { backoffDelay, parseRetryAfter } from "./backoff.ts";
+import { fillBatches, type OpenBatch } from "./open_batch.ts";
+import type { ResolvedEndpoint } from "./resolve_endpoint.ts";
+import { sendPush } from "./send.ts";
+import type { DropReason, WriteMetrics } from "./write_metrics.ts";
+
+/** I/O of a writer, passed in so tests control time. */
+export interface WriterDeps {
+  fetch: typeof fetch;
+  /** Wall clock, ms since the epoch. */
+  now: () => number;
+  /** Waits `ms`, or less when `signal` aborts; never rejects. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  random: () => number;
+  metrics: WriteMetrics;
+  logger: Logger;
+  userAgent: string;
+}
+
+/** The writer of one endpoint. */
+export class EndpointWriter {
+  readonly endpoint: ResolvedEndpoint;
+  #deps: WriterDeps;
+  #open = new Map<string, OpenBatch>();
+  #ready: OpenBatch[] = [];
+  #held = 0;
+  #wake: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+  #stop = new AbortController();
+  #pump: Promise<void>;
+
+  constructor(endpoint: ResolvedEndpoint, deps: WriterDeps) {
+    this.endpoint = endpoint;
+    this.#deps = deps;
+    this.#pump = this.#run();
+  }
+
+  /** Bytes taken and not yet delivered or dropped. */
+  get heldBytes(): number {
+    return this.#held;
+  }
+
+  /** Whether `bytes` more fit in the queue (an empty queue takes anything, so nothing is stuck). */
+  hasRoom(bytes: number): boolean {
+    return this.#held === 0 || this.#held + bytes <= this.endpoint.capacityBytes;
+  }
+
+  /** Takes the streams of one push for `tenant` ("" for none). Call `hasRoom` first. */
+  take(tenant: string, streams: Stream[], bytes: number): void {
+    const current = this.#open.get(tenant);
+    const { sealed, open } = fillBatches(current, streams, {
+      tenant,
+      maxBytes: this.endpoint.batchSizeBytes,
+      now: this.#deps.now(),
+    });
+    this.#hold(bytes);
+    this.#ready.push(...sealed);
+    if (open.bytes >= this.endpoint.batchSizeBytes) {
+      this.#open.delete(tenant);
+      this.#ready.push(open);
+    } else {
+      this.#open.set(tenant, open);
+      if (open !== current) this.#sealLater(tenant, open);
+    }
+    if (this.#ready.length > 0) this.#wake?.();
+  }
+
+  /** Stops taking, sends what is held for up to `drain_timeout`, drops (and counts) the rest. */
+  close(): Promise<void> {
+    this.#closing ??= this.#drain();
+    return this.#closing;
+  }
+
+  async #drain(): Promise<void> {
+    for (const batch of this.#open.values()) this.#ready.push(batch);
+    this.#open.clear();
+    const timer = new AbortController();
+    const deadline = this.#deps.sleep(this.endpoint.drainTimeoutMs, timer.signal);
+    this.#wake?.();
+    await Promise.race([this.#pump, deadline]);
+    timer.abort();
+    this.#stop.abort();
+    this.#wake?.();
+    await this.#pump;
+  }
+
+  #sealLater(tenant: string, batch: OpenBatch): void {
+    this.#deps.sleep(this.endpoint.batchWaitMs, this.#stop.signal).then(() => {
+      if (this.#open.get(tenant) !== batch) return;
+      this.#open.delete(tenant);
+      this.#ready.push(batch);
+      this.#wake?.();
+    });
+  }
+
+  async #run(): Promise<void> {
+    for (;;) {
+      const batch = this.#ready.shift();
+      if (batch) {
+        await this.#deliver(batch);
+        continue;
+      }
+      if (this.#closing && this.#open.size === 0) return;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+  }
+
+  async #deliver(batch: OpenBatch): Promise<void> {
+    const ep = this.endpoint;
+    const labels = { host: ep.host, tenant: batch.tenant };
+    const body = batch.encode();
+    const headers: Record<string, string> = {
+      ...ep.headers,
+      "content-type": "application/x-protobuf",
+      "user-agent": this.#deps.userAgent,
+    };
+    if (batch.tenant !== "") headers["x-scope-orgid"] = batch.tenant;
+    else delete headers["x-scope-orgid"];
+    for (let attempt = 1;; attempt++) {
+      if (this.#stop.signal.aborted) {
+        return this.#drop(batch, "drain_timeout", -1, "not sent before the drain timeout");
+      }
+      const started = this.#deps.now();
+      const r = await sendPush({
+        fetch: this.#deps.fetch,
+        url: ep.url,
+        body,
+        headers,
+        timeoutMs: ep.timeoutMs,
+        signal: this.#stop.signal,
+      });
+      const m = this.#deps.metrics;
+      m.requestDuration.observe(
+        { ...labels, status_code: String(r.status) },
+        (this.#deps.now() - started) / 1000,
+      );
+      m.requestSize.observe(labels, body.byteLength);
+      if (r.status >= 200 && r.status < 300) {
+        m.sentEntries.inc(labels, batch.entries);
+        m.sentBytes.inc(labels, batch.bytes);
+        return this.#release(batch.bytes);
+      }
+      if (this.#stop.signal.aborted) return this.#drop(batch, "drain_timeout", r.status, r.error);
+      const retryable = r.status === -1 || r.status >= 500 || (r.status === 429 && ep.retryOn429);
+      const reason: DropReason = r.status === 429 ? "rate_limited" : "ingester_error";
+      if (!retryable || (ep.maxRetries > 0 && attempt >= ep.maxRetries)) {
+        return this.#drop(batch, reason, r.status, r.error, attempt);
+      }
+      const retryAfter = parseRetryAfter(r.retryAfter ?? null, this.#deps.now());
+      const wait = retryAfter !== undefined
+        ? Math.min(retryAfter, ep.maxBackoffMs)
+        : backoffDelay(attempt, ep.minBackoffMs, ep.maxBackoffMs, this.#deps.random);
+      m.retries.inc(labels);
+      this.#deps.logger.warn("push failed, retrying", {
+        endpoint: ep.host,
+        tenant: batch.tenant || undefined,
+        status: r.status,
+        attempt,
+        retry_in_ms: Math.round(wait),
+        error: r.error,
+      });
+      await this.#deps.sleep(wait, this.#stop.signal);
+    }
+  }
+
+  #drop(
+    batch: OpenBatch,
+    reason: DropReason,
+    status: number,
+    error: string | undefined,
+    attempts?: number,
+  ): void {
+    const labels = { host: this.endpoint.host, tenant: batch.tenant, reason };
+    this.#deps.metrics.droppedEntries.inc(labels, batch.entries);
+    this.#deps.metrics.droppedBytes.inc(labels, batch.bytes);
+    this.#deps.logger.error("entries dropped", {
+      endpoint: this.endpoint.host,
+      tenant: batch.tenant || undefined,
+      reason,
+      status,
+      entries: batch.entries,
+      attempts,
+      error,
+    });
+    this.#release(batch.bytes);
+  }
+
+  #hold(bytes: number): void {
+    this.#held += bytes;
+    this.#deps.metrics.queueBytes.set({ host: this.endpoint.host }, this.#held);
+  }
+
+  #release(bytes: number): void {
+    this.#hold(-bytes);
+  }
+}

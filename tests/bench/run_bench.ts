@@ -1,0 +1,288 @@
+// `deno task bench`: the whole-path benchmark. For each runtime (deno run, bun run, the compiled
+// binary) it starts the relay forwarding to a loopback sink, drives it from a separate load
+// generator process, and prints entries/s, MB/s, latency, RSS and CPU per scenario, plus the
+// codec floor, overload behaviour and start-up time.
+//   deno run -A tests/bench/run_bench.ts [--seconds 5] [--runtimes deno,bun,binary] [--smoke]
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { measureCodec } from "./codec_bench.ts";
+import type { LoadResult, Scenario } from "./loadgen.ts";
+import { startSink } from "./sink_server.ts";
+import { fmt, median, RUNTIME } from "./stats.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const bin = (n: string) => join(root, "node_modules/.bin", n);
+const { values: args } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    seconds: { type: "string", default: "5" },
+    runtimes: { type: "string", default: "deno,bun,binary" },
+    smoke: { type: "boolean", default: false },
+  },
+});
+const SECONDS = args.smoke ? 1 : Number(args.seconds);
+const SCENARIOS: Scenario[] = args.smoke
+  ? ["protobuf"]
+  : ["protobuf", "json", "gzip-json", "raw", "relabel", "tenants"];
+const dir = mkdtempSync(join(tmpdir(), "lokirelay-bench-"));
+
+const RULES = [
+  { source_labels: ["app"], target_label: "service" },
+  { source_labels: ["namespace"], regex: "team-(\\d+)", target_label: "team", replacement: "t$1" },
+  { source_labels: ["level"], regex: "debug", action: "drop" },
+  { source_labels: ["pod"], regex: "(.+)-[a-z0-9]+", target_label: "workload" },
+  { source_labels: ["instance"], regex: "([^:]+):\\d+", target_label: "host" },
+  { source_labels: ["cluster", "env"], separator: "/", target_label: "where" },
+  { regex: "instance", action: "labeldrop" },
+  { source_labels: ["service"], target_label: "shard", modulus: 8, action: "hashmod" },
+  { source_labels: ["env"], target_label: "env_upper", action: "uppercase" },
+  {
+    source_labels: ["app"],
+    regex: "api|web|worker|billing|auth|search|gateway|cron",
+    action: "keep",
+  },
+];
+
+function relayCommand(runtime: string, config: string): [string, string[]] {
+  const main = join(root, "src/main.ts");
+  if (runtime === "deno") {
+    return [bin("deno"), [
+      "run",
+      "-A",
+      "--v8-flags=--max-old-space-size=256",
+      main,
+      "--config",
+      config,
+    ]];
+  }
+  if (runtime === "bun") return [bin("bun"), [main, "--config", config]];
+  return [join(root, "dist/lokirelay"), ["--config", config]];
+}
+
+interface Proc {
+  pid: number;
+  port: Promise<number>;
+  stop(): Promise<void>;
+}
+
+function startRelay(runtime: string, config: unknown): Proc {
+  const path = join(dir, `${runtime}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  const [cmd, cmdArgs] = relayCommand(runtime, path);
+  const child = spawn(cmd, cmdArgs, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const port = new Promise<number>((resolve, reject) => {
+    child.stderr.on("data", (c) => {
+      stderr += c;
+      const m = /msg=listening .*addr=[^ ]+:(\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on("close", () => reject(new Error(`relay exited:\n${stderr}`)));
+  });
+  const exited = new Promise<void>((r) => child.on("close", () => r()));
+  return {
+    pid: child.pid!,
+    port,
+    async stop() {
+      if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** RSS in MiB and CPU seconds (user+system) of a process, from /proc. */
+function sample(pid: number): { rss: number; cpu: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const cpu = (Number(stat[11]) + Number(stat[12])) / 100;
+    return { rss, cpu };
+  } catch {
+    return { rss: 0, cpu: 0 };
+  }
+}
+
+function runLoadgen(
+  url: string,
+  scenario: Scenario,
+  seconds: number,
+  concurrency: number,
+  rate = 0,
+) {
+  return new Promise<LoadResult>((resolve, reject) => {
+    const child = spawn(bin("bun"), [
+      join(root, "tests/bench/loadgen.ts"),
+      url,
+      scenario,
+      String(seconds),
+      String(concurrency),
+      String(rate),
+    ], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.on(
+      "close",
+      (code) => code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`loadgen exit ${code}`)),
+    );
+  });
+}
+
+interface Row {
+  scenario: string;
+  entriesPerSec: number;
+  mbPerSec: number;
+  p50: number;
+  p99: number;
+  halfP50: number;
+  halfP99: number;
+  peakRss: number;
+  steadyRss: number;
+  cpuPerMillion: number;
+  delivered: number;
+  accepted: number;
+}
+
+async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> {
+  const sink = await startSink();
+  const relay = startRelay(runtime, {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+    labels: { job: "bench" },
+    relabel_rules: scenario === "relabel" ? RULES : [],
+    forward_to: [{ url: sink.url, batch_wait: "200ms" }],
+  });
+  const port = await relay.port;
+  const base = `http://127.0.0.1:${port}`;
+  const rss: number[] = [];
+  const timer = setInterval(() => rss.push(sample(relay.pid).rss), 100);
+  try {
+    await runLoadgen(base, scenario, Math.min(1, SECONDS), 4); // warm-up
+    const before = { ...sink.stats };
+    const cpu0 = sample(relay.pid).cpu;
+    const full = await runLoadgen(base, scenario, SECONDS, 4);
+    const cpu1 = sample(relay.pid).cpu;
+    const rate = full.requests / full.seconds / 2;
+    const half = await runLoadgen(base, scenario, SECONDS, 4, rate);
+    await new Promise((r) => setTimeout(r, 500));
+    const delivered = sink.stats.entries - before.entries;
+    return {
+      scenario,
+      entriesPerSec: full.entries / full.seconds,
+      mbPerSec: full.rawBytes / 1e6 / full.seconds,
+      p50: full.p50,
+      p99: full.p99,
+      halfP50: half.p50,
+      halfP99: half.p99,
+      peakRss: Math.max(...rss),
+      steadyRss: median(rss.slice(-Math.max(1, rss.length >> 2))),
+      cpuPerMillion: (cpu1 - cpu0) / (full.entries / 1e6),
+      delivered,
+      accepted: full.entries + half.entries,
+    };
+  } finally {
+    clearInterval(timer);
+    await relay.stop();
+    await sink.close();
+  }
+}
+
+async function overload(runtime: string) {
+  const sink = await startSink();
+  sink.delayMs = 400; // Loki that answers slowly: the relay's queue fills
+  const relay = startRelay(runtime, {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+    forward_to: [{ url: sink.url, batch_wait: "200ms", queue_config: { capacity: "32MiB" } }],
+  });
+  const port = await relay.port;
+  const rss: number[] = [];
+  const timer = setInterval(() => rss.push(sample(relay.pid).rss), 100);
+  try {
+    const result = await runLoadgen(`http://127.0.0.1:${port}`, "protobuf", SECONDS * 2, 8);
+    const half = rss.length >> 1;
+    return {
+      status: result.status,
+      peakRss: Math.max(...rss),
+      firstHalfRss: median(rss.slice(0, half)),
+      secondHalfRss: median(rss.slice(half)),
+    };
+  } finally {
+    clearInterval(timer);
+    await relay.stop();
+    await sink.close();
+  }
+}
+
+async function startup(runtime: string, runs = args.smoke ? 3 : 10): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const relay = startRelay(runtime, { http: { listen_address: "127.0.0.1", listen_port: 0 } });
+    const port = await relay.port;
+    for (;;) {
+      const ok = await fetch(`http://127.0.0.1:${port}/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) break;
+    }
+    times.push(performance.now() - t);
+    await relay.stop();
+  }
+  return median(times);
+}
+
+const codec = measureCodec(args.smoke ? 300 : 1500);
+console.log(
+  `\ncodec floor on ${RUNTIME} (this process): ${
+    fmt(codec.floorEntriesPerSec / 1e6)
+  } M entries/s ` +
+    `(decode ${fmt(codec.decodeEntriesPerSec / 1e6)} M/s, encode ${
+      fmt(codec.encodeEntriesPerSec / 1e6)
+    } M/s, ` +
+    `snappy un ${fmt(codec.uncompressMBps)} MB/s, comp ${fmt(codec.compressMBps)} MB/s)`,
+);
+
+for (const runtime of args.runtimes.split(",")) {
+  if (runtime === "binary" && !existsSync(join(root, "dist/lokirelay"))) {
+    console.log("\n(binary: dist/lokirelay not built; run `npm run build`)");
+    continue;
+  }
+  console.log(`\n## ${runtime}`);
+  console.log(
+    "| scenario | entries/s | MB/s | p50 ms | p99 ms | p50 @½ | p99 @½ | peak RSS MiB | steady RSS MiB | CPU s / M entries | % of floor |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const scenario of SCENARIOS) {
+    const r = await benchScenario(runtime, scenario);
+    console.log(
+      `| ${r.scenario} | ${fmt(r.entriesPerSec, 0)} | ${fmt(r.mbPerSec)} | ${fmt(r.p50)} | ${
+        fmt(r.p99)
+      } | ` +
+        `${fmt(r.halfP50)} | ${fmt(r.halfP99)} | ${fmt(r.peakRss, 0)} | ${fmt(r.steadyRss, 0)} | ` +
+        `${fmt(r.cpuPerMillion)} | ${
+          fmt((100 * r.entriesPerSec) / codec.floorEntriesPerSec, 0)
+        } % |`,
+    );
+    if (r.delivered < r.accepted) {
+      console.log(`  (!) delivered ${r.delivered} of ${r.accepted} accepted entries`);
+    }
+  }
+  const o = await overload(runtime);
+  console.log(
+    `overload (sink 400 ms per request, queue 32 MiB): statuses ${JSON.stringify(o.status)}, ` +
+      `RSS peak ${fmt(o.peakRss, 0)} MiB, median first half ${
+        fmt(o.firstHalfRss, 0)
+      } / second half ${fmt(o.secondHalfRss, 0)} MiB`,
+  );
+  console.log(`start-up to first 200 on /ready: ${fmt(await startup(runtime))} ms (median)`);
+}
+if (existsSync(join(root, "dist/lokirelay"))) {
+  console.log(
+    `\nbinary size: ${fmt(readFileSync(join(root, "dist/lokirelay")).byteLength / 1e6)} MB`,
+  );
+}
+process.exit(0);

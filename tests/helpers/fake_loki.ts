@@ -1,0 +1,92 @@
+// A fake Loki on 127.0.0.1: decodes pushes with protobufjs reflection (not the project's codec),
+// records them, and answers as scripted: a status with headers, a hang, or a reset connection.
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { decodeRefSnappy, type RefStream } from "./reference_proto.ts";
+
+export type Reply =
+  | { status: number; body?: string; headers?: Record<string, string> }
+  | { hang: true }
+  | { reset: true };
+
+export interface Received {
+  headers: http.IncomingHttpHeaders;
+  streams: RefStream[];
+  bytes: number;
+}
+
+export interface FakeLoki {
+  url: string;
+  received: Received[];
+  /** Replies used in order, one per request; when empty, `fallback` answers. */
+  script: Reply[];
+  fallback: Reply;
+  /** Number of requests seen, whatever the answer. */
+  attempts: number;
+  /** Every entry received as `tenant|labels|line`, in arrival order. */
+  lines(): string[];
+  waitFor(check: () => boolean, ms?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFakeLoki(): Promise<FakeLoki> {
+  const sockets = new Set<Socket>();
+  const hung: http.ServerResponse[] = [];
+  const fake = {
+    received: [] as Received[],
+    script: [] as Reply[],
+    fallback: { status: 204 } as Reply,
+    attempts: 0,
+  } as FakeLoki;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      fake.attempts++;
+      const reply = fake.script.shift() ?? fake.fallback;
+      if ("hang" in reply) {
+        hung.push(res);
+        return;
+      }
+      if ("reset" in reply) {
+        req.socket.destroy();
+        return;
+      }
+      if (reply.status >= 200 && reply.status < 300) {
+        const body = new Uint8Array(Buffer.concat(chunks));
+        fake.received.push({
+          headers: req.headers,
+          streams: decodeRefSnappy(body).streams ?? [],
+          bytes: body.byteLength,
+        });
+      }
+      res.writeHead(reply.status, reply.headers ?? {});
+      res.end(reply.body ?? "");
+    });
+  });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/loki/api/v1/push`;
+  fake.lines = () =>
+    fake.received.flatMap((r) =>
+      r.streams.flatMap((s) =>
+        s.entries.map((e) => `${r.headers["x-scope-orgid"] ?? ""}|${s.labels}|${e.line ?? ""}`)
+      )
+    );
+  fake.waitFor = async (check, ms = 5000) => {
+    const deadline = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`fake Loki: condition not met within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  fake.close = () => {
+    for (const res of hung) res.destroy();
+    for (const s of sockets) s.destroy();
+    return new Promise((r) => server.close(() => r()));
+  };
+  return fake;
+}
