@@ -24,8 +24,8 @@
 export { createRelay, type Relay, type RelayDeps, type ReloadResult } from "./src/relay.ts";
 export { parseConfig, type ParseConfigResult } from "./src/config/parse_config.ts";
 export type { Config, ConfigInput } from "./src/config/config_schema.ts";
-export { compileRules, relabel } from "./src/relabel/mod.ts";
-export type { RelabelRule } from "./src/relabel/mod.ts";
+export { compileRules, relabel } from "./src/rules/mod.ts";
+export type { RelabelRule } from "./src/rules/mod.ts";
 export { decodePushRequest, encodePushRequest } from "./src/push/proto_codec.ts";
 export { decodePushJson } from "./src/push/json_codec.ts";
 export { parseLabels } from "./src/labels/parse_labels.ts";

@@ -31,7 +31,14 @@ const runs = [
   {
     name: "executable tests against dist/lokirelay",
     cmd: bin("bun"),
-    args: ["test", "--timeout", "30000", "tests/cli_test.ts", "tests/http/executable_test.ts"],
+    args: [
+      "test",
+      "--timeout",
+      "30000",
+      "tests/cli_test.ts",
+      "tests/http/executable_test.ts",
+      "tests/forward/e2e_test.ts",
+    ],
     env: { LOKIRELAY_BIN: new URL("../dist/lokirelay", import.meta.url).pathname },
     parse: bunCounts,
   },

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { relabelRuleSchema } from "../relabel/mod.ts";
+import { relabelRuleSchema } from "../rules/mod.ts";
 import { endpointSchema } from "../forward/endpoint_config.ts";
 import { durationSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 import { httpSchema } from "./http_schema.ts";

@@ -6,7 +6,7 @@
  */
 import type { Config } from "../config/config_schema.ts";
 import { parseSize } from "../config/units.ts";
-import { compileRules, relabel } from "../relabel/mod.ts";
+import { compileRules, relabel } from "../rules/mod.ts";
 import type { ReceiveSettings } from "./receive_context.ts";
 import { createStreamResolver } from "./stream_resolver.ts";
 
