@@ -112,6 +112,7 @@ test("winston-loki and pino-loki push into the relay and arrive at Loki intact",
     assert.deepEqual(p.entries[0].structuredMetadata, [{ name: "trace_id", value: "p1" }]);
     assert.equal(JSON.parse(p.entries[0].line!).msg, "from pino");
   } finally {
+    await transport.close();
     wlog.close();
     stream.end();
     await relay.stop();
