@@ -29,6 +29,12 @@ const runs = [
     parse: (_out, code) => ({ passed: 0, failed: code === 0 ? 0 : 1 }),
   },
   {
+    name: "bench smoke (seconds; the figures are not checked, delivery is)",
+    cmd: bin("deno"),
+    args: ["run", "-A", "tests/bench/run_bench.ts", "--smoke", "--runtimes", "bun,binary"],
+    parse: (_out, code) => ({ passed: 0, failed: code === 0 ? 0 : 1 }),
+  },
+  {
     name: "executable tests against dist/lokirelay",
     cmd: bin("bun"),
     args: [

@@ -20,6 +20,7 @@ import { receiveSettings } from "./receive/receive_settings.ts";
 import { handlePush } from "./receive/push_route.ts";
 import { handleRaw } from "./receive/raw_route.ts";
 import { bodyBytesRead } from "./http/read_body.ts";
+import { InflightBudget } from "./http/inflight_budget.ts";
 import { emptyResponse, errorReason, errorResponse, textResponse } from "./http/responses.ts";
 
 /** I/O and shared services handed to the relay. Every field is optional. */
@@ -121,8 +122,10 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
   };
   const metrics = createReceiveMetrics(registry);
   let current = parsed.config;
+  const settings = receiveSettings(current);
   const ctx: ReceiveContext = {
-    settings: receiveSettings(current),
+    settings,
+    budget: new InflightBudget(settings.maxInflightBytes),
     stamp: createReceiveClock(now),
     sink: buildSink(current),
     metrics,
@@ -200,6 +203,9 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
         ctx.sink = sink;
         const done = old.close().finally(() => retiring.delete(done));
         retiring.add(done);
+      }
+      if (settings.maxInflightBytes !== ctx.budget.limit) {
+        ctx.budget = new InflightBudget(settings.maxInflightBytes);
       }
       ctx.settings = settings;
       current = next.config;

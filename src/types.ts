@@ -71,6 +71,11 @@ export type SinkResult =
 export interface Sink {
   /** Take the whole batch or none of it. Never throws for a full queue. */
   push(batch: Batch): SinkResult;
+  /**
+   * Whether a push could be taken now, asked before a request body is read so that an overloaded
+   * relay refuses early and cheaply. Optional: a sink without it is always asked by `push`.
+   */
+  ready?(): SinkResult;
   /** Stop taking batches, deliver what is queued within the drain timeout, then resolve. */
   close(): Promise<void>;
 }

@@ -34,6 +34,11 @@ export const configSchema = z.strictObject({
   use_incoming_timestamp: z.boolean().default(false),
   /** Largest body accepted, on the wire and decompressed; `0` means the default. */
   max_send_message_size: sizeSchema.default("100MiB"),
+  /**
+   * lokirelay's own: bytes all requests being received may hold at once (wire plus
+   * decompressed). Past it clients get 429; it bounds memory however many send at once.
+   */
+  max_inflight_bytes: sizeSchema.default("128MiB"),
   /** Loki endpoints; when absent every entry is written to stdout as a JSON line. */
   forward_to: z.array(endpointSchema).optional(),
   /** Time a stop (or a listener restart) waits for in-flight requests. */

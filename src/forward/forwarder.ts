@@ -126,19 +126,25 @@ export function createForwarder(config: ForwarderConfig, deps: ForwarderDeps): S
   });
   const external = createExternalLabels(config.external_labels);
   let closing: Promise<void> | undefined;
+  const full = (w: EndpointWriter): SinkResult => {
+    metrics.refusedPushes.inc({ host: w.endpoint.host });
+    return {
+      status: "full",
+      retryAfterSeconds: Math.max(1, Math.ceil(w.endpoint.minBackoffMs / 1000)),
+      reason: `the queue for ${w.endpoint.host} is full ` +
+        `(${w.heldBytes} of ${w.endpoint.capacityBytes} bytes)`,
+    };
+  };
   return {
+    ready(): SinkResult {
+      if (closing) return { status: "closed" };
+      const w = writers.find((w) => !w.hasRoom(1));
+      return w ? full(w) : { status: "ok" };
+    },
     push(batch: Batch): SinkResult {
       if (closing) return { status: "closed" };
       for (const w of writers) {
-        if (!w.hasRoom(batch.byteSize)) {
-          metrics.refusedEntries.inc({ host: w.endpoint.host }, batch.entryCount);
-          return {
-            status: "full",
-            retryAfterSeconds: Math.max(1, Math.ceil(w.endpoint.minBackoffMs / 1000)),
-            reason: `the queue for ${w.endpoint.host} is full ` +
-              `(${w.heldBytes} of ${w.endpoint.capacityBytes} bytes)`,
-          };
-        }
+        if (!w.hasRoom(batch.byteSize)) return full(w);
       }
       const streams = external(batch.streams);
       for (const w of writers) {

@@ -18,7 +18,7 @@ export interface WriteMetrics {
   requestDuration: Histogram<"status_code" | "host" | "tenant">;
   retries: Counter<"host" | "tenant">;
   queueBytes: Gauge<"host">;
-  refusedEntries: Counter<"host">;
+  refusedPushes: Counter<"host">;
 }
 
 const KiB = 1024;
@@ -93,9 +93,9 @@ export function writeMetrics(registry: Registry): WriteMetrics {
       labelNames: ["host"],
       registers,
     }),
-    refusedEntries: new Counter({
-      name: "lokirelay_write_refused_entries_total",
-      help: "Entries refused to clients with 429 because an endpoint's queue was full",
+    refusedPushes: new Counter({
+      name: "lokirelay_write_refused_pushes_total",
+      help: "Pushes refused to clients with 429 because an endpoint's queue was full",
       labelNames: ["host"],
       registers,
     }),

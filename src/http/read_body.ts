@@ -5,10 +5,15 @@
  * @module
  */
 
+import type { BudgetHold } from "./inflight_budget.ts";
+
 /** A body, or why it was refused: 400 (bad encoding) or 413 (over the limit). */
 export type BodyResult =
   | { ok: true; bytes: Uint8Array; wireLength: number }
-  | { ok: false; status: 400 | 413; error: string };
+  | { ok: false; status: 400 | 413 | 429; error: string };
+
+/** A hold with no limit. */
+const UNLIMITED: BudgetHold = { limit: Infinity, take: () => true, release: () => {} };
 
 const ENCODINGS = new Set(["", "identity", "snappy", "gzip", "deflate"]);
 const wireBytes = new WeakMap<Request, number>();
@@ -33,6 +38,8 @@ export function bodyBytesRead(request: Request): number | undefined {
 /**
  * Reads the body of `request`, refusing it with 413 as soon as more than `maxBytes` have arrived
  * (or at once when `Content-Length` says so), and decompresses gzip/deflate with the same cap.
+ * Every byte read or inflated is taken from `hold`; when the shared budget is spent the request
+ * is refused with 429 (the caller releases the hold once the request is handled).
  * Deflate is raw DEFLATE as in Alloy; a zlib-wrapped body is accepted too. `snappy` and no
  * encoding leave the bytes as they are (the caller knows what snappy means for its format).
  *
@@ -52,25 +59,48 @@ export function bodyBytesRead(request: Request): number | undefined {
  * assert.deepEqual(br, { ok: false, status: 400, error: 'Content-Encoding "br" not supported' });
  * ```
  */
-export async function readBody(request: Request, maxBytes: number): Promise<BodyResult> {
+export async function readBody(
+  request: Request,
+  maxBytes: number,
+  hold: BudgetHold = UNLIMITED,
+): Promise<BodyResult> {
   const encoding = request.headers.get("content-encoding") ?? "";
   if (!ENCODINGS.has(encoding)) {
     return { ok: false, status: 400, error: `Content-Encoding "${encoding}" not supported` };
   }
   const length = Number(request.headers.get("content-length") ?? "0");
   if (length > maxBytes) return tooLarge("request body", `${length} bytes`, maxBytes);
+  if (length > hold.limit) {
+    return {
+      ok: false,
+      status: 413,
+      error:
+        `request body too large: ${length} bytes, more than max_inflight_bytes (${hold.limit})`,
+    };
+  }
   if (request.body === null) return { ok: true, bytes: new Uint8Array(0), wireLength: 0 };
   let wire: Uint8Array | null;
   try {
-    wire = await readCapped(request.body, maxBytes);
+    wire = await readCapped(request.body, maxBytes, hold);
   } catch (err) {
+    if (err === BUSY) return busy(hold);
     return { ok: false, status: 400, error: `reading request body: ${firstLine(err)}` };
   }
   if (wire === null) return tooLarge("request body", "more bytes", maxBytes);
   wireBytes.set(request, wire.byteLength);
-  if (encoding === "gzip") return await inflate(wire, "gzip", maxBytes);
-  if (encoding === "deflate") return await inflate(wire, deflateFormat(wire), maxBytes);
+  if (encoding === "gzip") return await inflate(wire, "gzip", maxBytes, hold);
+  if (encoding === "deflate") return await inflate(wire, deflateFormat(wire), maxBytes, hold);
   return { ok: true, bytes: wire, wireLength: wire.byteLength };
+}
+
+const BUSY = new Error("in-flight byte budget exhausted");
+
+function busy(hold: BudgetHold): BodyResult {
+  return {
+    ok: false,
+    status: 429,
+    error: `too many bytes being received at once (max_inflight_bytes ${hold.limit}), retry later`,
+  };
 }
 
 function tooLarge(what: string, got: string, maxBytes: number): BodyResult {
@@ -85,6 +115,7 @@ function tooLarge(what: string, got: string, maxBytes: number): BodyResult {
 async function readCapped(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
+  hold: BudgetHold,
 ): Promise<Uint8Array | null> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
@@ -96,6 +127,10 @@ async function readCapped(
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
       return null;
+    }
+    if (!hold.take(value.byteLength)) {
+      await reader.cancel().catch(() => {});
+      throw BUSY;
     }
     chunks.push(value);
   }
@@ -120,12 +155,17 @@ async function inflate(
   bytes: Uint8Array,
   format: CompressionFormat,
   maxBytes: number,
+  hold: BudgetHold,
 ): Promise<BodyResult> {
   const name = format === "gzip" ? "gzip" : "deflate";
   if (bytes.length === 0) return { ok: false, status: 400, error: `${name}: empty body` };
   const input = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
   try {
-    const out = await readCapped(input.pipeThrough(new DecompressionStream(format)), maxBytes);
+    const out = await readCapped(
+      input.pipeThrough(new DecompressionStream(format)),
+      maxBytes,
+      hold,
+    );
     if (out === null) return tooLarge("decompressed body", "more bytes", maxBytes);
     return { ok: true, bytes: out, wireLength: bytes.byteLength };
   } catch (err) {

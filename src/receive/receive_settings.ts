@@ -31,6 +31,7 @@ export function receiveSettings(config: Config): ReceiveSettings {
   const rules = config.relabel_rules.length > 0 ? compileRules(config.relabel_rules) : null;
   return {
     maxBytes: size > 0 ? size : DEFAULT_MAX_SEND_MESSAGE_SIZE,
+    maxInflightBytes: parseSize(config.max_inflight_bytes),
     useIncomingTimestamp: config.use_incoming_timestamp,
     resolve: createStreamResolver({
       labels: config.labels,

@@ -53,7 +53,7 @@ function relayCommand(runtime: string, config: string): [string, string[]] {
     return [bin("deno"), [
       "run",
       "-A",
-      "--v8-flags=--max-old-space-size=256",
+      "--v8-flags=--max-old-space-size=512",
       main,
       "--config",
       config,
@@ -145,6 +145,7 @@ interface Row {
   cpuPerMillion: number;
   delivered: number;
   accepted: number;
+  refusedShare: number;
 }
 
 async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> {
@@ -161,14 +162,20 @@ async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> 
   const timer = setInterval(() => rss.push(sample(relay.pid).rss), 100);
   try {
     await runLoadgen(base, scenario, Math.min(1, SECONDS), 4); // warm-up
+    await new Promise((r) => setTimeout(r, 1000)); // let the warm-up batches reach the sink
     const before = { ...sink.stats };
     const cpu0 = sample(relay.pid).cpu;
     const full = await runLoadgen(base, scenario, SECONDS, 4);
     const cpu1 = sample(relay.pid).cpu;
     const rate = full.requests / full.seconds / 2;
     const half = await runLoadgen(base, scenario, SECONDS, 4, rate);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     const delivered = sink.stats.entries - before.entries;
+    if (sink.stats.errors > 0 || sink.stats.verified === 0) {
+      problems.push(
+        `${runtime} ${scenario}: sink saw ${sink.stats.errors} bad requests, verified ${sink.stats.verified}`,
+      );
+    }
     return {
       scenario,
       entriesPerSec: full.entries / full.seconds,
@@ -182,6 +189,8 @@ async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> 
       cpuPerMillion: (cpu1 - cpu0) / (full.entries / 1e6),
       delivered,
       accepted: full.entries + half.entries,
+      refusedShare: (full.status["429"] ?? 0) /
+        Object.values(full.status).reduce((a, b) => a + b, 0),
     };
   } finally {
     clearInterval(timer);
@@ -235,6 +244,7 @@ async function startup(runtime: string, runs = args.smoke ? 3 : 10): Promise<num
   return median(times);
 }
 
+const problems: string[] = [];
 const codec = measureCodec(args.smoke ? 300 : 1500);
 console.log(
   `\ncodec floor on ${RUNTIME} (this process): ${
@@ -253,9 +263,9 @@ for (const runtime of args.runtimes.split(",")) {
   }
   console.log(`\n## ${runtime}`);
   console.log(
-    "| scenario | entries/s | MB/s | p50 ms | p99 ms | p50 @½ | p99 @½ | peak RSS MiB | steady RSS MiB | CPU s / M entries | % of floor |",
+    "| scenario | entries/s | MB/s | p50 ms | p99 ms | p50 @½ | p99 @½ | peak RSS MiB | steady RSS MiB | CPU s / M entries | % of floor | 429s at max |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const scenario of SCENARIOS) {
     const r = await benchScenario(runtime, scenario);
     console.log(
@@ -265,10 +275,12 @@ for (const runtime of args.runtimes.split(",")) {
         `${fmt(r.halfP50)} | ${fmt(r.halfP99)} | ${fmt(r.peakRss, 0)} | ${fmt(r.steadyRss, 0)} | ` +
         `${fmt(r.cpuPerMillion)} | ${
           fmt((100 * r.entriesPerSec) / codec.floorEntriesPerSec, 0)
-        } % |`,
+        } % | ${fmt(100 * r.refusedShare, 0)} % |`,
     );
-    if (r.delivered < r.accepted) {
-      console.log(`  (!) delivered ${r.delivered} of ${r.accepted} accepted entries`);
+    if (r.delivered !== r.accepted) {
+      problems.push(
+        `${runtime} ${scenario}: delivered ${r.delivered} of ${r.accepted} accepted entries`,
+      );
     }
   }
   const o = await overload(runtime);
@@ -285,4 +297,5 @@ if (existsSync(join(root, "dist/lokirelay"))) {
     `\nbinary size: ${fmt(readFileSync(join(root, "dist/lokirelay")).byteLength / 1e6)} MB`,
   );
 }
-process.exit(0);
+for (const p of problems) console.log(`(!) ${p}`);
+process.exit(problems.length === 0 ? 0 : 1);

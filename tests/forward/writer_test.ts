@@ -266,8 +266,27 @@ test("a full queue answers the client 429 with Retry-After and takes nothing of 
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get("retry-after"), "1");
     assert.match(await refused.text(), /queue for .* is full \(20 of 20 bytes\)/);
+    // Once full, a push is refused before its body is read: overload stays cheap.
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        if (pulled > 100) c.close();
+        else c.enqueue(new Uint8Array(65536));
+      },
+    });
+    const early = await relay.fetch(
+      new Request("http://relay/loki/api/v1/push", {
+        method: "POST",
+        body,
+        // @ts-ignore: needed for a streamed body
+        duplex: "half",
+      }),
+    );
+    assert.equal(early.status, 429);
+    assert.ok(pulled <= 1, `the body was read (${pulled} chunks)`);
     const host = new URL(loki.url).host;
-    assert.equal(await metric(relay, `lokirelay_write_refused_entries_total{host="${host}"}`), 1);
+    assert.equal(await metric(relay, `lokirelay_write_refused_pushes_total{host="${host}"}`), 2);
     assert.equal(await metric(relay, `lokirelay_write_queue_bytes{host="${host}"}`), 20);
   } finally {
     await cleanup(loki, relay, time);

@@ -18,7 +18,7 @@ export function relayCommand(): [string, string[]] {
   const binary = process.env.LOKIRELAY_BIN;
   if (binary) return [binary, []];
   return RUNTIME === "deno"
-    ? [process.execPath, ["run", "-A", "--v8-flags=--max-old-space-size=256", MAIN]]
+    ? [process.execPath, ["run", "-A", "--v8-flags=--max-old-space-size=512", MAIN]]
     : [process.execPath, [MAIN]];
 }
 

@@ -422,3 +422,42 @@ test("request metrics carry Alloy's route names and status codes", async () => {
   assert.equal(res.status, 200);
   assert.match(await res.text(), /loki_source_api_request_duration_seconds_bucket/);
 });
+
+test("max_inflight_bytes bounds what all requests hold at once: 429, then room again", async () => {
+  const { sink, relay } = setup({ labels: { job: "b" }, max_inflight_bytes: "64KiB" });
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = new ReadableStream<Uint8Array>({
+    async start(c) {
+      c.enqueue(new TextEncoder().encode("x".repeat(40 * 1024) + "\n"));
+      await gate;
+      c.close();
+    },
+  });
+  const first = relay.fetch(
+    new Request("http://relay/loki/api/v1/raw", {
+      method: "POST",
+      body: slow,
+      // @ts-ignore: needed for a streamed body
+      duplex: "half",
+    }),
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  const second = await push(relay, "y".repeat(40 * 1024), {}, "/loki/api/v1/raw");
+  assert.equal(second.status, 429);
+  assert.match(await second.text(), /max_inflight_bytes 65536/);
+  release();
+  assert.equal((await first).status, 204);
+  const third = await push(relay, "z".repeat(40 * 1024), {}, "/loki/api/v1/raw");
+  assert.equal(third.status, 204, "the first request gave its bytes back");
+  assert.equal(sink.batches.length, 2);
+  const body = "w".repeat(70 * 1024);
+  const huge = await push(
+    relay,
+    body,
+    { "content-length": String(body.length) },
+    "/loki/api/v1/raw",
+  );
+  assert.equal(huge.status, 413, "a body that can never fit is refused for good");
+  assert.match(await huge.text(), /max_inflight_bytes \(65536\)/);
+});
