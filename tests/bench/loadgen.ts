@@ -9,7 +9,7 @@ import { toNanoString } from "../../src/push/timestamp.ts";
 import { countEntries, makeBatch } from "./workload.ts";
 import { median, percentile } from "./stats.ts";
 
-export type Scenario = "protobuf" | "json" | "gzip-json" | "raw" | "relabel" | "tenants";
+export type Scenario = "protobuf" | "json" | "gzip-json" | "raw" | "relabel" | "tenants" | "small";
 
 export interface LoadResult {
   requests: number;
@@ -38,6 +38,11 @@ export function bodiesFor(scenario: Scenario, variants = 8): Body[] {
       (n, s) => n + s.entries.reduce((m, e) => m + e.line.length, 0),
       0,
     );
+    if (scenario === "small") {
+      const text = req.streams[0].entries.slice(0, 10).map((e) => e.line).join("\n");
+      const body = new Uint8Array(new TextEncoder().encode(text));
+      return { path: "/loki/api/v1/raw", headers: {}, body, entries: 10, rawBytes: text.length };
+    }
     if (scenario === "raw") {
       const text = req.streams.flatMap((s) => s.entries.map((e) => e.line)).join("\n");
       return {
