@@ -4,13 +4,10 @@
  * @module
  */
 import type { Entry } from "../types.ts";
-import { readBody } from "../http/read_body.ts";
-import type { BudgetHold } from "../http/inflight_budget.ts";
 import { errorResponse } from "../http/responses.ts";
-import { parseTenant } from "../http/tenant.ts";
-import { snappyUncompress } from "../push/snappy_block.ts";
 import { buildBatch } from "./build_batch.ts";
-import { handOff, type ReceiveContext, refuseEarly } from "./receive_context.ts";
+import { handOff, type ReceiveContext } from "./receive_context.ts";
+import { receiveBody, unsnappy } from "./receive_body.ts";
 
 /**
  * Splits a body into entries: split on `\n`, trailing `\r`/`\n` removed, empty lines skipped.
@@ -53,50 +50,25 @@ export function splitLines(text: string): Entry[] {
  * await relay.close();
  * ```
  */
-export async function handleRaw(request: Request, ctx: ReceiveContext): Promise<Response> {
-  const hold = ctx.budget.hold();
-  try {
-    return await receiveRaw(request, ctx, hold);
-  } finally {
-    hold.release();
-  }
-}
-
-async function receiveRaw(
-  request: Request,
-  ctx: ReceiveContext,
-  hold: BudgetHold,
-): Promise<Response> {
-  const settings = ctx.settings;
-  const tenant = parseTenant(request.headers.get("x-scope-orgid"));
-  if (!tenant.ok) return errorResponse(400, tenant.error);
-  const early = refuseEarly(ctx);
-  if (early) return early;
-  const body = await readBody(request, settings.maxBytes, hold);
-  if (!body.ok) return errorResponse(body.status, body.error);
-  let bytes = body.bytes;
-  if (request.headers.get("content-encoding") === "snappy") {
-    const un = snappyUncompress(bytes, settings.maxBytes);
-    if (!un.ok) return errorResponse(un.status, un.error);
-    bytes = un.bytes;
-  }
-  const entries = splitLines(new TextDecoder().decode(bytes));
-  if (entries.length === 0) return handOff(ctx, buildBatch({ streams: [] }, opts()));
-  const resolved = settings.resolve("{}");
-  if (resolved.kind === "dropped" && resolved.reason === "no_labels") {
-    return errorResponse(
-      400,
-      'raw lines would have no labels: set "labels" in the config (Loki refuses unlabelled streams)',
-    );
-  }
-  return handOff(ctx, buildBatch({ streams: [{ labels: "{}", entries }] }, opts()));
-
-  function opts() {
-    return {
-      resolve: settings.resolve,
+export function handleRaw(request: Request, ctx: ReceiveContext): Promise<Response> {
+  return receiveBody(request, ctx, (received) => {
+    const bytes = unsnappy(received);
+    if (bytes instanceof Response) return bytes;
+    const entries = splitLines(new TextDecoder().decode(bytes));
+    const options = {
+      resolve: received.settings.resolve,
       stamp: ctx.stamp,
       useIncomingTimestamp: false,
-      tenant: tenant.ok ? tenant.tenant : undefined,
+      tenant: received.tenant,
     };
-  }
+    if (entries.length === 0) return handOff(ctx, buildBatch({ streams: [] }, options));
+    const resolved = received.settings.resolve("{}");
+    if (resolved.kind === "dropped" && resolved.reason === "no_labels") {
+      return errorResponse(
+        400,
+        'raw lines would have no labels: set "labels" in the config (Loki refuses unlabelled streams)',
+      );
+    }
+    return handOff(ctx, buildBatch({ streams: [{ labels: "{}", entries }] }, options));
+  });
 }
