@@ -9,10 +9,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 /**
  * Wraps a `node:http` request as a web `Request`. When the relay stops reading the body early
  * (e.g. a 413), `onAbandoned` is called so the connection can be closed after the response.
+ *
+ * @throws {TypeError} when a header cannot be represented (the caller answers 400)
  */
 export function toWebRequest(
   req: IncomingMessage,
-  origin: string,
+  scheme: "http" | "https",
   onAbandoned: () => void,
 ): Request {
   const headers = new Headers();
@@ -20,13 +22,26 @@ export function toWebRequest(
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(origin + (req.url ?? "/"), {
+  // Only the path is taken from the client; the Host header plays no part in routing.
+  return new Request(`${scheme}://localhost${pathOf(req.url)}`, {
     method,
     headers,
     body: hasBody ? bodyStream(req, onAbandoned) : null,
     // @ts-ignore: needed for streamed request bodies
     duplex: "half",
   });
+}
+
+/** The path and query of a request target (origin-form, or absolute-form as proxies send). */
+function pathOf(target: string | undefined): string {
+  if (target === undefined || target === "") return "/";
+  if (target.startsWith("/")) return target;
+  try {
+    const url = new URL(target);
+    return url.pathname + url.search;
+  } catch {
+    return "/";
+  }
 }
 
 function bodyStream(req: IncomingMessage, onAbandoned: () => void): ReadableStream<Uint8Array> {

@@ -101,9 +101,14 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
       state.writeTimer = setTimeout(() => expire(socket, "write_timeout"), options.writeTimeoutMs);
     }
     let abandoned = false;
-    const request = toWebRequest(req, `${scheme}://${req.headers.host ?? "localhost"}`, () => {
-      abandoned = true;
-    });
+    let request: Request;
+    try {
+      request = toWebRequest(req, scheme, () => (abandoned = true));
+    } catch (err) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+      res.end(`bad request: ${(err as Error).message.split("\n")[0]}\n`);
+      return;
+    }
     res.once("finish", () => {
       clearTimeout(state.writeTimer);
       state.active--;
@@ -115,7 +120,7 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
     });
     app.fetch(request)
       .then((response) => {
-        if (abandoned) response.headers.set("connection", "close");
+        if (abandoned) res.setHeader("connection", "close");
         return writeWebResponse(response, res);
       })
       .catch(() => socket.destroy());

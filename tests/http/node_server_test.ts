@@ -326,3 +326,29 @@ test(`node listener on ${RUNTIME}: shutdown waits for in-flight requests up to t
   assert.ok(waited >= 150, `shutdown returned after ${waited} ms, before the grace period`);
   assert.equal(reply, "", "the stuck request got no response");
 });
+
+test(`node listener on ${RUNTIME}: odd request targets and Host headers never break the server`, async () => {
+  const { served, relay, port, sink } = await start();
+  const ask = async (head: string, body = "") => {
+    const s = await connect(port, "");
+    let reply = "";
+    s.on("data", (d) => (reply += d));
+    s.write(head + `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n` + body);
+    await closedWithin(s, 5000);
+    return reply.split("\r\n")[0];
+  };
+  try {
+    assert.equal(
+      await ask("POST http://elsewhere:9/loki/api/v1/raw HTTP/1.1\r\nHost: x\r\n", "absolute\n"),
+      "HTTP/1.1 204 No Content",
+    );
+    assert.equal(await ask("GET /ready HTTP/1.1\r\nHost: not a host\r\n"), "HTTP/1.1 200 OK");
+    assert.equal(await ask("GET //ready HTTP/1.1\r\nHost: x\r\n"), "HTTP/1.1 404 Not Found");
+    assert.equal(await ask("GET /ready?x=%zz HTTP/1.1\r\nHost: x\r\n"), "HTTP/1.1 200 OK");
+    assert.equal(sink.batches.length, 1);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200, "still serving");
+  } finally {
+    await served.shutdown();
+    await relay.close();
+  }
+});

@@ -461,3 +461,29 @@ test("max_inflight_bytes bounds what all requests hold at once: 429, then room a
   assert.equal(huge.status, 413, "a body that can never fit is refused for good");
   assert.match(await huge.text(), /max_inflight_bytes \(65536\)/);
 });
+
+test("random and mutated bodies get 204, 400 or 413 — never a 500", async () => {
+  const { relay } = setup({ labels: { job: "fuzz" } });
+  const good = encodeRefSnappy([{
+    labels: '{app="a", env="b"}',
+    entries: [{ line: "hello", structuredMetadata: [{ name: "k", value: "v" }] }],
+  }]);
+  const json = new TextEncoder().encode(jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]));
+  let seed = 42;
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const seen = new Set<number>();
+  for (let n = 0; n < 400; n++) {
+    const base = n % 2 ? good : json;
+    const body = base.slice(0, Math.max(0, Math.floor(rand() * (base.length + 1))));
+    for (let k = 0; k < 3; k++) {
+      if (body.length) body[Math.floor(rand() * body.length)] = rand() * 256;
+    }
+    const headers: Record<string, string> = n % 2 ? {} : JSON_HEADERS;
+    const path = n % 5 === 0 ? "/loki/api/v1/raw" : "/loki/api/v1/push";
+    const res = await push(relay, new Uint8Array(body), headers, path);
+    await res.arrayBuffer();
+    seen.add(res.status);
+    assert.ok([204, 400, 413].includes(res.status), `status ${res.status} for input ${n}`);
+  }
+  assert.ok(seen.has(400) && seen.has(204));
+});
