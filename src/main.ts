@@ -111,6 +111,7 @@ async function run(config: Config, load: () => ReturnType<typeof loadConfig>, lo
   }
   metrics.connectionsLimit.set({ protocol: "http" }, config.http.conn_limit);
   metrics.reloadOk.set(1);
+  metrics.reloadTime.set(Date.now() / 1000);
   logger.info("listening", {
     version: VERSION,
     addr: `${served.hostname}:${served.port}`,

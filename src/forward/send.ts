@@ -67,7 +67,8 @@ export async function sendPush(options: SendOptions): Promise<SendResult> {
     const reason = timeout.aborted
       ? `no response within ${options.timeoutMs} ms`
       : (err instanceof Error ? err.message : String(err));
-    return { status: -1, error: reason };
+    // A URL in a runtime's error text may carry user:password; never log it.
+    return { status: -1, error: reason.replace(/\/\/[^/@\s]+@/g, "//<redacted>@") };
   }
 }
 

@@ -401,3 +401,27 @@ test("every accepted entry is either delivered or counted as dropped, whatever L
     await loki.close();
   }
 });
+
+test("connection errors are logged without credentials from the URL", async () => {
+  const logs: string[] = [];
+  const time = new FakeTime();
+  const relay = createRelay({
+    forward_to: [{
+      url: "http://user:s3cret@127.0.0.1:1/loki/api/v1/push",
+      max_backoff_retries: 1,
+    }],
+  }, {
+    now: time.clock,
+    sleep: time.sleep,
+    logger: createLogger({ write: (l) => logs.push(l) }),
+    fetch: (input) => Promise.reject(new TypeError(`error sending request for url (${input})`)),
+  });
+  await push(relay, ["x"]);
+  await time.advance(1000);
+  await new Promise((r) => setTimeout(r, 50));
+  await relay.close();
+  const dropped = logs.find((l) => l.includes("entries dropped"));
+  assert.ok(dropped, logs.join(""));
+  assert.match(dropped, /<redacted>@127\.0\.0\.1:1/);
+  assert.doesNotMatch(logs.join(""), /s3cret/);
+});
