@@ -192,7 +192,7 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
       const next = parseConfig(input);
       if (!next.ok) return next;
       const settings = receiveSettings(next.config);
-      if (sinkChanged(current, next.config)) {
+      if (!deps.sink && sinkChanged(current, next.config)) {
         let sink: Sink;
         try {
           sink = buildSink(next.config);
