@@ -1,13 +1,14 @@
 // The executable end to end: arguments, config errors before listening, stdout output, SIGTERM.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRelay, startRelay } from "./helpers/spawn_relay.ts";
 import { VERSION } from "../src/version.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lokirelay-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 function configFile(name: string, content: unknown): string {
   const path = join(dir, name);
   writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));

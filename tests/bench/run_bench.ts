@@ -4,7 +4,7 @@
 // codec floor, overload behaviour and start-up time.
 //   deno run -A tests/bench/run_bench.ts [--seconds 5] [--runtimes deno,bun,binary] [--smoke]
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -32,6 +32,7 @@ const SCENARIOS: Scenario[] = args.scenarios
   ? ["protobuf"]
   : ["protobuf", "json", "gzip-json", "raw", "relabel", "tenants"];
 const dir = mkdtempSync(join(tmpdir(), "lokirelay-bench-"));
+process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 const RULES = [
   { source_labels: ["app"], target_label: "service" },

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -146,6 +146,7 @@ test("the executable forwards to Loki and, on SIGTERM, drains its queue before e
     child.kill("SIGTERM");
   }
   assert.equal(await child.exited, 0, child.stderr);
+  rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(loki.lines().map((l) => l.split("|").slice(1).join("|")), [
     '{job="e2e"}|drained 1',
     '{job="e2e"}|drained 2',

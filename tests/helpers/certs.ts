@@ -1,7 +1,8 @@
 // Test certificates made with openssl: a CA, a server cert for 127.0.0.1, a client cert signed by
 // the CA, and a self-signed "rogue" client cert.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -22,6 +23,7 @@ let cached: TestCerts | undefined;
 export function makeCerts(): TestCerts {
   if (cached) return cached;
   const dir = mkdtempSync(join(tmpdir(), "lokirelay-certs-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
   ssl(

@@ -1,7 +1,7 @@
 // The executable's http block end to end: TLS from files, /metrics after known traffic, reload.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRelay } from "../helpers/spawn_relay.ts";
@@ -9,6 +9,7 @@ import { makeCerts } from "../helpers/certs.ts";
 import { curl } from "../helpers/curl.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lokirelay-http-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, content: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
