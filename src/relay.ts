@@ -141,8 +141,7 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
     return errorResponse(400, `config not reloaded: ${result.errors.join("; ")}`);
   }
 
-  async function serve(request: Request): Promise<Response> {
-    const path = new URL(request.url).pathname;
+  async function serve(request: Request, path: string): Promise<Response> {
     if (path === "/-/reload") {
       return request.method === "POST" ? await reloadRoute() : emptyResponse(405);
     }
@@ -162,10 +161,11 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
     registry,
     async fetch(request) {
       const started = now();
-      const route = ROUTES[new URL(request.url).pathname]?.route ?? "other";
+      const path = new URL(request.url).pathname;
+      const route = ROUTES[path]?.route ?? "other";
       let response: Response;
       try {
-        response = await serve(request);
+        response = await serve(request, path);
       } catch (err) {
         logger.error("request failed", { route, error: (err as Error).stack ?? String(err) });
         response = errorResponse(500, "internal error");

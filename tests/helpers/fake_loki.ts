@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { decodeRefSnappy, type RefStream } from "./reference_proto.ts";
+import { waitFor } from "./serve_runtime.ts";
 
 export type Reply =
   | { status: number; body?: string; headers?: Record<string, string> }
@@ -76,13 +77,7 @@ export async function startFakeLoki(): Promise<FakeLoki> {
         s.entries.map((e) => `${r.headers["x-scope-orgid"] ?? ""}|${s.labels}|${e.line ?? ""}`)
       )
     );
-  fake.waitFor = async (check, ms = 5000) => {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`fake Loki: condition not met within ${ms} ms`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
+  fake.waitFor = waitFor;
   fake.close = () => {
     for (const res of hung) res.destroy();
     for (const s of sockets) s.destroy();
