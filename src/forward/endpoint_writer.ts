@@ -9,7 +9,8 @@
 import type { Stream } from "../types.ts";
 import type { Logger } from "../log/logger.ts";
 import { backoffDelay, parseRetryAfter } from "./backoff.ts";
-import { fillBatches, type OpenBatch } from "./open_batch.ts";
+import { fillBatches, type OpenBatch, type SealedBatch } from "./open_batch.ts";
+import { snappyCompress } from "../push/snappy_block.ts";
 import type { ResolvedEndpoint } from "./resolve_endpoint.ts";
 import { sendPush } from "./send.ts";
 import type { DropReason, WriteMetrics } from "./write_metrics.ts";
@@ -32,7 +33,7 @@ export class EndpointWriter {
   readonly endpoint: ResolvedEndpoint;
   #deps: WriterDeps;
   #open = new Map<string, OpenBatch>();
-  #ready: OpenBatch[] = [];
+  #ready: SealedBatch[] = [];
   #held = 0;
   #wake: (() => void) | undefined;
   #closing: Promise<void> | undefined;
@@ -67,7 +68,7 @@ export class EndpointWriter {
     this.#ready.push(...sealed);
     if (open.bytes >= this.endpoint.batchSizeBytes) {
       this.#open.delete(tenant);
-      this.#ready.push(open);
+      this.#ready.push(open.seal());
     } else {
       this.#open.set(tenant, open);
       if (open !== current) this.#sealLater(tenant, open);
@@ -82,7 +83,7 @@ export class EndpointWriter {
   }
 
   async #drain(): Promise<void> {
-    for (const batch of this.#open.values()) this.#ready.push(batch);
+    for (const batch of this.#open.values()) this.#ready.push(batch.seal());
     this.#open.clear();
     const timer = new AbortController();
     const deadline = this.#deps.sleep(this.endpoint.drainTimeoutMs, timer.signal);
@@ -98,7 +99,7 @@ export class EndpointWriter {
     this.#deps.sleep(this.endpoint.batchWaitMs, this.#stop.signal).then(() => {
       if (this.#open.get(tenant) !== batch) return;
       this.#open.delete(tenant);
-      this.#ready.push(batch);
+      this.#ready.push(batch.seal());
       this.#wake?.();
     });
   }
@@ -116,10 +117,10 @@ export class EndpointWriter {
     }
   }
 
-  async #deliver(batch: OpenBatch): Promise<void> {
+  async #deliver(batch: SealedBatch): Promise<void> {
     const ep = this.endpoint;
     const labels = { host: ep.host, tenant: batch.tenant };
-    const body = batch.encode();
+    const body = snappyCompress(batch.body);
     const headers: Record<string, string> = {
       ...ep.headers,
       "content-type": "application/x-protobuf",
@@ -175,7 +176,7 @@ export class EndpointWriter {
   }
 
   #drop(
-    batch: OpenBatch,
+    batch: SealedBatch,
     reason: DropReason,
     status: number,
     error: string | undefined,

@@ -1,29 +1,21 @@
 /**
- * A batch being filled for one tenant of one endpoint: entries grouped into streams by label set,
- * encoded as Loki's protobuf in a snappy block when it is sent.
+ * A batch being filled for one tenant of one endpoint: entries are encoded as Loki's protobuf as
+ * they arrive (so a send never pays for a whole batch at once, and the queue holds bytes, not
+ * objects), grouped into streams by label set when the batch is sealed.
  *
  * @module
  */
 import type { Entry, Stream } from "../types.ts";
-import { encodePushRequest } from "../push/proto_codec.ts";
-import { snappyCompress } from "../push/snappy_block.ts";
+import { entrySize, PushWriter } from "../push/push_writer.ts";
 
-/**
- * Bytes an entry counts for batching and queue bounds: line plus structured metadata, as Loki
- * and Alloy count them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { entrySize } from "./open_batch.ts";
- *
- * assert.equal(entrySize({ seconds: 0, nanos: 0, line: "abc", metadata: [{ name: "k", value: "vv" }] }), 6);
- * ```
- */
-export function entrySize(e: Entry): number {
-  let n = e.line.length;
-  if (e.metadata) { for (const p of e.metadata) n += p.name.length + p.value.length; }
-  return n;
+export { entrySize };
+
+/** A batch closed to new entries: its `PushRequest` protobuf, not yet snappy-compressed. */
+export interface SealedBatch {
+  readonly tenant: string;
+  readonly entries: number;
+  readonly bytes: number;
+  readonly body: Uint8Array;
 }
 
 /** A batch for one tenant. */
@@ -32,33 +24,48 @@ export class OpenBatch {
   readonly createdAt: number;
   bytes = 0;
   entries = 0;
-  #streams = new Map<string, Entry[]>();
+  #writer = new PushWriter(16 * 1024);
+  #streams = new Map<string, number[]>();
+  #current: number[] | undefined;
+  #currentKey = "";
 
   constructor(tenant: string, createdAt: number) {
     this.tenant = tenant;
     this.createdAt = createdAt;
   }
 
-  /** Adds one entry to the stream `key`. */
+  /** Adds one entry of `size` bytes to the stream `key`. */
   add(key: string, entry: Entry, size: number): void {
-    let list = this.#streams.get(key);
-    if (list === undefined) this.#streams.set(key, list = []);
-    list.push(entry);
+    const at = this.#writer.pos;
+    let ranges = this.#current;
+    if (key !== this.#currentKey || ranges === undefined) {
+      ranges = this.#streams.get(key);
+      if (ranges === undefined) this.#streams.set(key, ranges = []);
+      if (ranges.length === 0 || ranges[ranges.length - 1] !== at) ranges.push(at, at);
+      this.#current = ranges;
+      this.#currentKey = key;
+    }
+    this.#writer.appendEntry(entry);
+    ranges[ranges.length - 1] = this.#writer.pos;
     this.bytes += size;
     this.entries++;
   }
 
-  /** The snappy-compressed protobuf `PushRequest` of this batch. */
-  encode(): Uint8Array {
+  /** Closes the batch: its protobuf, exactly sized, and the entry buffer let go. */
+  seal(): SealedBatch {
     const streams = [];
-    for (const [labels, entries] of this.#streams) streams.push({ labels, entries });
-    return snappyCompress(encodePushRequest({ streams }));
+    for (const [labels, ranges] of this.#streams) streams.push({ labels, ranges });
+    const body = this.#writer.assemble(streams);
+    this.#writer.release();
+    this.#streams.clear();
+    this.#current = undefined;
+    return { tenant: this.tenant, entries: this.entries, bytes: this.bytes, body };
   }
 }
 
 /**
  * Splits streams into batches of at most `maxBytes` (a batch always takes at least one entry),
- * continuing `current` while it has room.
+ * continuing `current` while it has room. Full batches are returned sealed.
  *
  * @example
  * ```ts
@@ -80,14 +87,14 @@ export function fillBatches(
   current: OpenBatch | undefined,
   streams: Stream[],
   options: { tenant: string; maxBytes: number; now: number },
-): { sealed: OpenBatch[]; open: OpenBatch } {
-  const sealed: OpenBatch[] = [];
+): { sealed: SealedBatch[]; open: OpenBatch } {
+  const sealed: SealedBatch[] = [];
   let open = current ?? new OpenBatch(options.tenant, options.now);
   for (const stream of streams) {
     for (const entry of stream.entries) {
       const size = entrySize(entry);
       if (open.entries > 0 && open.bytes + size > options.maxBytes) {
-        sealed.push(open);
+        sealed.push(open.seal());
         open = new OpenBatch(options.tenant, options.now);
       }
       open.add(stream.key, entry, size);

@@ -6,15 +6,18 @@
  *
  * @module
  */
-import type { Entry, LabelPair, PushRequest, PushStream } from "../types.ts";
+import type { LabelPair, PushRequest, PushStream } from "../types.ts";
+import type { WireEntry } from "./wire_entry.ts";
 import { compareBytes } from "../labels/format_labels.ts";
 import { GO_ZERO_TIME_SECONDS } from "./proto_codec.ts";
 import { parseNanoString } from "./timestamp.ts";
+import { LineArena } from "./line_arena.ts";
 
 /**
  * Decodes a JSON push body into a `PushRequest`. Each stream's label object is rendered as a
  * label string (names as sent, values quoted) so it goes through the same label parser as
  * protobuf streams: a stream with a label name that is not an identifier fails on its own.
+ * Entries hold their lines as UTF-8 bytes ({@link WireEntry}), as decoded protobuf entries do.
  *
  * @throws {SyntaxError} with a one-line reason when the body is not a valid push
  * @example
@@ -26,7 +29,7 @@ import { parseNanoString } from "./timestamp.ts";
  *   '{"streams":[{"stream":{"b":"2","a":"1"},"values":[["1700000000000000005","hi",{"k":"v"}]]}]}',
  * );
  * assert.equal(req.streams[0].labels, '{a="1", b="2"}');
- * assert.deepEqual(req.streams[0].entries[0], {
+ * assert.deepEqual(JSON.parse(JSON.stringify(req.streams[0].entries[0])), {
  *   seconds: 1700000000,
  *   nanos: 5,
  *   line: "hi",
@@ -47,11 +50,12 @@ export function decodePushJson(text: string): PushRequest {
   if (raw === undefined || raw === null) return { streams: [] };
   if (!Array.isArray(raw)) throw new SyntaxError('"streams" must be an array');
   const streams: PushStream[] = [];
+  const arena = new LineArena();
   for (let i = 0; i < raw.length; i++) {
     const s = raw[i];
     if (s === null) continue;
     if (!isObject(s)) throw new SyntaxError(`streams[${i}] must be an object`);
-    streams.push({ labels: labelString(s.stream, i), entries: entriesOf(s.values, i) });
+    streams.push({ labels: labelString(s.stream, i), entries: entriesOf(s.values, i, arena) });
   }
   return { streams };
 }
@@ -79,28 +83,28 @@ function labelString(stream: unknown, i: number): string {
   return out + "}";
 }
 
-function entriesOf(values: unknown, i: number): Entry[] {
+function entriesOf(values: unknown, i: number, arena: LineArena): WireEntry[] {
   if (values === undefined || values === null) return [];
   if (!Array.isArray(values)) throw new SyntaxError(`streams[${i}].values must be an array`);
-  const entries: Entry[] = [];
+  const entries: WireEntry[] = [];
   for (let j = 0; j < values.length; j++) {
     const v = values[j];
     if (v === null) continue;
     if (!Array.isArray(v)) {
       throw new SyntaxError(`streams[${i}].values[${j}] must be an array [ts, line, {metadata}]`);
     }
-    entries.push(entryOf(v, `streams[${i}].values[${j}]`));
+    entries.push(entryOf(v, `streams[${i}].values[${j}]`, arena));
   }
   return entries;
 }
 
-function entryOf(v: unknown[], path: string): Entry {
-  if (v.length === 0) return { seconds: GO_ZERO_TIME_SECONDS, nanos: 0, line: "" };
+function entryOf(v: unknown[], path: string, arena: LineArena): WireEntry {
+  if (v.length === 0) return arena.entry(GO_ZERO_TIME_SECONDS, 0, "");
   const [ts, line = "", md] = v;
   if (typeof ts !== "string") throw new SyntaxError(`${path}[0]: timestamp must be a string`);
   if (typeof line !== "string") throw new SyntaxError(`${path}[1]: line must be a string`);
   const { seconds, nanos } = parseNanoString(ts);
-  const entry: Entry = { seconds, nanos, line };
+  let pairs: LabelPair[] | undefined;
   if (v.length > 2) {
     if (!isObject(md)) throw new SyntaxError(`${path}[2]: structured metadata must be an object`);
     const metadata: LabelPair[] = [];
@@ -111,7 +115,7 @@ function entryOf(v: unknown[], path: string): Entry {
       }
       metadata.push({ name, value });
     }
-    if (metadata.length > 0) entry.metadata = metadata;
+    if (metadata.length > 0) pairs = metadata;
   }
-  return entry;
+  return arena.entry(seconds, nanos, line, pairs);
 }

@@ -17,6 +17,8 @@
  */
 import protobuf from "protobufjs/minimal.js";
 import type { Entry, LabelPair, PushRequest, PushStream } from "../types.ts";
+import { PushWriter } from "./push_writer.ts";
+import { WireEntry } from "./wire_entry.ts";
 
 type Reader = protobuf.Reader;
 
@@ -27,7 +29,9 @@ const TWO_32 = 4294967296;
 
 /**
  * Decodes a `PushRequest` from protobuf bytes (already snappy-decompressed).
- * Unknown fields are skipped; `hash`, `format` and `parsed` are read and ignored.
+ * Unknown fields are skipped; `hash`, `format` and `parsed` are read and ignored. Entries are
+ * {@link WireEntry}s: they keep the line and structured metadata as the bytes sent (the writer
+ * forwards those bytes unchanged, as Alloy does) and decode them to strings only when read.
  *
  * @throws {SyntaxError} when the bytes are not a valid `PushRequest`, with a one-line reason
  * @example Round trip
@@ -40,7 +44,8 @@ const TWO_32 = 4294967296;
  * });
  * const req = decodePushRequest(bytes);
  * assert.equal(req.streams[0].labels, '{app="a"}');
- * assert.deepEqual(req.streams[0].entries[0], { seconds: 1, nanos: 5, line: "hi" });
+ * const { seconds, nanos, line } = req.streams[0].entries[0];
+ * assert.deepEqual({ seconds, nanos, line }, { seconds: 1, nanos: 5, line: "hi" });
  * ```
  */
 export function decodePushRequest(bytes: Uint8Array): PushRequest {
@@ -74,19 +79,62 @@ function readStream(r: Reader, end: number): PushStream {
 
 function readEntry(r: Reader, end: number): Entry {
   checkEnd(r, end);
-  const entry: Entry = { seconds: GO_ZERO_TIME_SECONDS, nanos: 0, line: "" };
+  const start = r.pos;
+  stamp.seconds = GO_ZERO_TIME_SECONDS;
+  stamp.nanos = 0;
+  let lineStart = 0;
+  let lineEnd = 0;
+  let metaStart = -1;
+  let metaEnd = -1;
+  let metaSize = 0;
+  let scattered = false;
   while (r.pos < end) {
+    const at = r.pos;
     const tag = r.uint32();
-    if (tag === 0x0a) readTimestamp(r, r.uint32() + r.pos, entry);
-    else if (tag === 0x12) entry.line = r.string();
-    else if (tag === 0x1a) (entry.metadata ??= []).push(readPair(r, r.uint32() + r.pos));
-    else skipField(r, tag, "EntryAdapter", ENTRY_WIRE);
+    if (tag === 0x0a) readTimestamp(r, r.uint32() + r.pos);
+    else if (tag === 0x12) {
+      const length = r.uint32();
+      lineStart = r.pos;
+      r.skip(length);
+      lineEnd = r.pos;
+    } else if (tag === 0x1a) {
+      if (metaStart < 0) metaStart = at;
+      else if (metaEnd !== at) scattered = true;
+      metaSize += skimPair(r, r.uint32() + r.pos);
+      metaEnd = r.pos;
+    } else skipField(r, tag, "EntryAdapter", ENTRY_WIRE);
   }
   checkExact(r, end, "EntryAdapter");
-  return entry;
+  const source = r.buf;
+  if (scattered) {
+    return new WireEntry({
+      ...stamp,
+      source,
+      lineStart,
+      lineEnd,
+      metaStart: 0,
+      metaEnd: 0,
+      metaSize,
+      pairs: readMetadata(source, start, end),
+    });
+  }
+  if (metaStart < 0) metaStart = metaEnd = 0;
+  return new WireEntry({
+    seconds: stamp.seconds,
+    nanos: stamp.nanos,
+    source,
+    lineStart,
+    lineEnd,
+    metaStart,
+    metaEnd,
+    metaSize,
+  });
 }
 
-function readTimestamp(r: Reader, end: number, entry: Entry): void {
+/** The timestamp of the entry being read (saves an object per entry). */
+const stamp = { seconds: 0, nanos: 0 };
+
+function readTimestamp(r: Reader, end: number): void {
   checkEnd(r, end);
   let seconds = 0;
   let nanos = 0;
@@ -106,8 +154,52 @@ function readTimestamp(r: Reader, end: number, entry: Entry): void {
   if (nanos < 0 || nanos >= 1e9) {
     throw new SyntaxError(`timestamp: nanos ${nanos} not in range [0, 1e9)`);
   }
-  entry.seconds = seconds;
-  entry.nanos = nanos;
+  stamp.seconds = seconds;
+  stamp.nanos = nanos;
+}
+
+/** Checks a `LabelPairAdapter` and returns the bytes of its name and value. */
+function skimPair(r: Reader, end: number): number {
+  checkEnd(r, end);
+  let name = 0;
+  let value = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x0a || tag === 0x12) {
+      const length = r.uint32();
+      r.skip(length);
+      if (tag === 0x0a) name = length;
+      else value = length;
+    } else skipField(r, tag, "LabelPairAdapter", PAIR_WIRE);
+  }
+  checkExact(r, end, "LabelPairAdapter");
+  return name + value;
+}
+
+/**
+ * Decodes the structured-metadata fields (field 3) among the `EntryAdapter` fields in
+ * `source[start, end)`, which were checked when the entry was decoded; other fields are skipped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readMetadata } from "./proto_codec.ts";
+ *
+ * // field 3 { name = "k", value = "v" }
+ * const bytes = new Uint8Array([0x1a, 0x06, 0x0a, 0x01, 0x6b, 0x12, 0x01, 0x76]);
+ * assert.deepEqual(readMetadata(bytes, 0, bytes.length), [{ name: "k", value: "v" }]);
+ * ```
+ */
+export function readMetadata(source: Uint8Array, start: number, end: number): LabelPair[] {
+  const r = protobuf.Reader.create(source);
+  r.pos = start;
+  const pairs: LabelPair[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 0x1a) pairs.push(readPair(r, r.uint32() + r.pos));
+    else r.skipType(tag & 7);
+  }
+  return pairs;
 }
 
 function readPair(r: Reader, end: number): LabelPair {
@@ -189,30 +281,13 @@ function checkExact(r: Reader, end: number, message: string): void {
  * ```
  */
 export function encodePushRequest(req: PushRequest): Uint8Array {
-  const w = protobuf.Writer.create();
-  for (const stream of req.streams) {
-    w.uint32(0x0a).fork();
-    if (stream.labels !== "") w.uint32(0x0a).string(stream.labels);
-    for (const e of stream.entries) writeEntry(w, e);
-    w.ldelim();
-  }
-  return w.finish();
-}
-
-function writeEntry(w: protobuf.Writer, e: Entry): void {
-  w.uint32(0x12).fork();
-  w.uint32(0x0a).fork();
-  if (e.seconds !== 0) w.uint32(0x08).int64(e.seconds);
-  if (e.nanos !== 0) w.uint32(0x10).int32(e.nanos);
-  w.ldelim();
-  if (e.line !== "") w.uint32(0x12).string(e.line);
-  if (e.metadata) {
-    for (const p of e.metadata) {
-      w.uint32(0x1a).fork();
-      if (p.name !== "") w.uint32(0x0a).string(p.name);
-      if (p.value !== "") w.uint32(0x12).string(p.value);
-      w.ldelim();
-    }
-  }
-  w.ldelim();
+  const w = new PushWriter();
+  const streams = req.streams.map((stream) => {
+    const start = w.pos;
+    for (const e of stream.entries) w.appendEntry(e);
+    return { labels: stream.labels, ranges: [start, w.pos] };
+  });
+  const bytes = w.assemble(streams);
+  w.release();
+  return bytes;
 }

@@ -6,12 +6,14 @@
  */
 import type { Batch, PushRequest, Stream } from "../types.ts";
 import type { ResolvedStream } from "./stream_resolver.ts";
-import type { Stamp } from "./receive_clock.ts";
+import type { Stampable } from "./receive_clock.ts";
+import { entrySize } from "../push/push_writer.ts";
 
 /** Options of {@link buildBatch}. */
 export interface BuildBatchOptions {
   resolve: (labelString: string) => ResolvedStream;
-  stamp: () => Stamp;
+  /** Sets the receive time on entries, in order (see `createReceiveClock`). */
+  stamp: (entries: Stampable[]) => void;
   useIncomingTimestamp: boolean;
   tenant?: string;
 }
@@ -40,12 +42,13 @@ export interface BuiltBatch {
  *   ] },
  *   {
  *     resolve: createStreamResolver({ labels: {}, relabel: null }),
- *     stamp: () => ({ seconds: 9, nanos: 9 }),
+ *     stamp: (entries) => entries.forEach((e) => Object.assign(e, { seconds: 9, nanos: 9 })),
  *     useIncomingTimestamp: false,
  *   },
  * );
  * assert.equal(batch.entryCount, 1);
  * assert.deepEqual(batch.streams[0].entries[0], { seconds: 9, nanos: 9, line: "hi" });
+ * assert.equal(batch.byteSize, 2);
  * assert.match(error!, /parse error/);
  * ```
  */
@@ -66,15 +69,8 @@ export function buildBatch(req: PushRequest, options: BuildBatchOptions): BuiltB
       skipped[resolved.reason] = (skipped[resolved.reason] ?? 0) + s.entries.length;
       continue;
     }
-    for (const e of s.entries) {
-      if (!options.useIncomingTimestamp) {
-        const t = options.stamp();
-        e.seconds = t.seconds;
-        e.nanos = t.nanos;
-      }
-      byteSize += e.line.length;
-      if (e.metadata) { for (const p of e.metadata) byteSize += p.name.length + p.value.length; }
-    }
+    if (!options.useIncomingTimestamp) options.stamp(s.entries);
+    for (const e of s.entries) byteSize += entrySize(e);
     entryCount += s.entries.length;
     streams.push({ labels: resolved.labels, key: resolved.key, entries: s.entries });
   }

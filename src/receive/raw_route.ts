@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Entry } from "../types.ts";
+import { WireEntry } from "../push/wire_entry.ts";
 import { errorResponse } from "../http/responses.ts";
 import { buildBatch } from "./build_batch.ts";
 import { handOff, type ReceiveContext } from "./receive_context.ts";
@@ -11,21 +11,40 @@ import { receiveBody, unsnappy } from "./receive_body.ts";
 
 /**
  * Splits a body into entries: split on `\n`, trailing `\r`/`\n` removed, empty lines skipped.
+ * Lines stay the bytes sent (as Alloy keeps them), read as UTF-8 when something asks.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { splitLines } from "./raw_route.ts";
  *
- * assert.deepEqual(splitLines("a\r\n\n b \nc").map((e) => e.line), ["a", " b ", "c"]);
+ * const body = new TextEncoder().encode("a\r\n\n b \nc");
+ * assert.deepEqual(splitLines(body).map((e) => e.line), ["a", " b ", "c"]);
  * ```
  */
-export function splitLines(text: string): Entry[] {
-  const entries: Entry[] = [];
-  for (const piece of text.split("\n")) {
-    let end = piece.length;
-    while (end > 0 && piece.charCodeAt(end - 1) === 13) end--;
-    if (end > 0) entries.push({ seconds: 0, nanos: 0, line: piece.slice(0, end) });
+export function splitLines(bytes: Uint8Array): WireEntry[] {
+  const entries: WireEntry[] = [];
+  let start = 0;
+  while (start <= bytes.length) {
+    let next = bytes.indexOf(10, start);
+    if (next < 0) next = bytes.length;
+    let end = next;
+    while (end > start && bytes[end - 1] === 13) end--;
+    if (end > start) {
+      entries.push(
+        new WireEntry({
+          seconds: 0,
+          nanos: 0,
+          source: bytes,
+          lineStart: start,
+          lineEnd: end,
+          metaStart: 0,
+          metaEnd: 0,
+          metaSize: 0,
+        }),
+      );
+    }
+    start = next + 1;
   }
   return entries;
 }
@@ -54,7 +73,7 @@ export function handleRaw(request: Request, ctx: ReceiveContext): Promise<Respon
   return receiveBody(request, ctx, (received) => {
     const bytes = unsnappy(received);
     if (bytes instanceof Response) return bytes;
-    const entries = splitLines(new TextDecoder().decode(bytes));
+    const entries = splitLines(bytes);
     const options = {
       resolve: received.settings.resolve,
       stamp: ctx.stamp,

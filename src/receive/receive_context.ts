@@ -8,7 +8,7 @@ import type { Sink, SinkResult } from "../types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ReceiveMetrics } from "../metrics/receive_metrics.ts";
 import type { ResolvedStream } from "./stream_resolver.ts";
-import type { Stamp } from "./receive_clock.ts";
+import type { Stampable } from "./receive_clock.ts";
 import type { BuiltBatch } from "./build_batch.ts";
 import { emptyResponse, errorResponse } from "../http/responses.ts";
 import type { InflightBudget } from "../http/inflight_budget.ts";
@@ -26,7 +26,7 @@ export interface ReceiveContext {
   settings: ReceiveSettings;
   /** Bytes all requests being received may hold at once. */
   budget: InflightBudget;
-  stamp: () => Stamp;
+  stamp: (entries: Stampable[]) => void;
   sink: Sink;
   metrics: ReceiveMetrics;
   logger: Logger;

@@ -15,7 +15,8 @@ export function captureSink(): CaptureSink {
     push(batch) {
       if (sink.refuse) return sink.refuse;
       if (sink.closed) return { status: "closed" };
-      sink.batches.push(structuredClone(batch));
+      // A plain copy: entries decoded from protobuf are read through getters (WireEntry).
+      sink.batches.push(JSON.parse(JSON.stringify(batch)));
       return { status: "ok" };
     },
     close() {

@@ -5,6 +5,8 @@ import { parseTenant } from "../../src/http/tenant.ts";
 import { parseDuration, parseSize } from "../../src/config/units.ts";
 import { createReceiveClock } from "../../src/receive/receive_clock.ts";
 import { splitLines } from "../../src/receive/raw_route.ts";
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
 import { snappyCompress, snappyUncompress, WASM_LIMIT } from "../../src/push/snappy_block.ts";
 import { compress, uncompress } from "snappyjs";
 
@@ -70,7 +72,11 @@ test("parseSize() reads base-2 sizes and byte counts", () => {
 test("createReceiveClock() never goes backwards, even when the wall clock does", () => {
   const times = [1000.000001, 1000.000001, 999, 2000];
   const stamp = createReceiveClock(() => times.shift()!);
-  const stamps = [stamp(), stamp(), stamp(), stamp()];
+  const stamps = [0, 1, 2, 3].map(() => {
+    const e = { seconds: 0, nanos: 0 };
+    stamp([e]);
+    return e;
+  });
   assert.deepEqual(stamps, [
     { seconds: 1, nanos: 1 },
     { seconds: 1, nanos: 2 },
@@ -79,12 +85,25 @@ test("createReceiveClock() never goes backwards, even when the wall clock does",
   ]);
 });
 
+test("createReceiveClock() stamps a whole request in order across a second boundary", () => {
+  const stamp = createReceiveClock(() => 1999.999);
+  const entries = Array.from({ length: 1002 }, () => ({ seconds: 0, nanos: 0 }));
+  stamp(entries);
+  assert.deepEqual(entries[0], { seconds: 1, nanos: 999_999_000 });
+  assert.deepEqual(entries[999], { seconds: 1, nanos: 999_999_999 });
+  assert.deepEqual(entries[1000], { seconds: 2, nanos: 0 });
+  assert.deepEqual(entries[1001], { seconds: 2, nanos: 1 });
+  const next = { seconds: 0, nanos: 0 };
+  stamp([next]); // the clock has not moved: one nanosecond after the last stamp
+  assert.deepEqual(next, { seconds: 2, nanos: 2 });
+});
+
 test("splitLines() trims only trailing CR/LF and skips empty lines", () => {
   assert.deepEqual(
-    splitLines("a\r\r\n\r\n\tb\r c \n\n\nlast").map((e) => e.line),
+    splitLines(utf8("a\r\r\n\r\n\tb\r c \n\n\nlast")).map((e) => e.line),
     ["a", "\tb\r c ", "last"],
   );
-  assert.deepEqual(splitLines(""), []);
+  assert.deepEqual(splitLines(utf8("")), []);
 });
 
 test("snappy blocks round-trip on both codecs (WebAssembly below the limit, JS above)", () => {
