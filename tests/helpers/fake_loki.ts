@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { decodeRefSnappy, type RefStream } from "./reference_proto.ts";
+import { uncompress } from "snappyjs";
 import { waitFor } from "./serve_runtime.ts";
 
 export type Reply =
@@ -14,6 +15,8 @@ export interface Received {
   headers: http.IncomingHttpHeaders;
   streams: RefStream[];
   bytes: number;
+  /** The request body with snappy undone: the protobuf exactly as sent. */
+  protobuf: Uint8Array;
 }
 
 export interface FakeLoki {
@@ -28,6 +31,18 @@ export interface FakeLoki {
   lines(): string[];
   waitFor(check: () => boolean, ms?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Reflection follows proto3 and refuses invalid UTF-8 in strings; Loki's gogo decoder does not,
+ * so such a push is recorded with no decoded streams (`protobuf` still has its bytes).
+ */
+function decodeOrEmpty(body: Uint8Array): RefStream[] {
+  try {
+    return decodeRefSnappy(body).streams ?? [];
+  } catch {
+    return [];
+  }
 }
 
 export async function startFakeLoki(): Promise<FakeLoki> {
@@ -57,8 +72,9 @@ export async function startFakeLoki(): Promise<FakeLoki> {
         const body = new Uint8Array(Buffer.concat(chunks));
         fake.received.push({
           headers: req.headers,
-          streams: decodeRefSnappy(body).streams ?? [],
+          streams: decodeOrEmpty(body),
           bytes: body.byteLength,
+          protobuf: new Uint8Array(uncompress(body)),
         });
       }
       res.writeHead(reply.status, reply.headers ?? {});
