@@ -17,6 +17,7 @@ import { serveNode } from "./adapters/node_server.ts";
 import type { Served } from "./adapters/serve_types.ts";
 import { listenerOptions } from "./listener_options.ts";
 import { createTlsFetch } from "./adapters/tls_fetch.ts";
+import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { VERSION } from "./version.ts";
 
 const readText = (path: string) => readFileSync(path, "utf8");
@@ -86,6 +87,11 @@ async function run(config: Config, load: () => ReturnType<typeof loadConfig>, lo
     return result;
   }
 
+  // Resolved from this file: in a compiled Bun binary the worker sits beside main.ts's bundle.
+  const compressor = createWorkerCompressor(
+    (error) => logger.warn("compressing on the main thread", { error }),
+    new URL("./push/compress_worker.ts", import.meta.url),
+  );
   let relay: Relay;
   try {
     relay = makeRelay();
@@ -100,6 +106,7 @@ async function run(config: Config, load: () => ReturnType<typeof loadConfig>, lo
       stdout: (text) => process.stdout.write(text),
       readFile: readText,
       createFetch: createTlsFetch,
+      compress: (bytes) => compressor.compress(bytes),
       reload: () => (reloading = reloading.then(reload, reload)),
     });
   }
@@ -126,6 +133,7 @@ async function run(config: Config, load: () => ReturnType<typeof loadConfig>, lo
   logger.info("stopping", { signal });
   await served!.shutdown();
   await relay.close();
+  compressor.close();
   logger.info("stopped");
   return 0;
 }

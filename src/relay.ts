@@ -43,6 +43,11 @@ export interface RelayDeps {
   random?: () => number;
   /** Reads secret and TLS files named in `forward_to`. */
   readFile?: (path: string) => string;
+  /**
+   * Snappy compression off this thread for the writer (see `src/adapters/worker_compressor.ts`):
+   * batches are then compressed as soon as they are full. @default compress on this thread
+   */
+  compress?: (bytes: Uint8Array) => Promise<Uint8Array>;
   /** A `fetch` for an endpoint with `tls_config` (see `src/adapters/tls_fetch.ts`). */
   createFetch?: (tls: ResolvedClientTls) => typeof fetch;
   /**
@@ -117,6 +122,7 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
       random: deps.random,
       readFile: deps.readFile,
       createFetch: deps.createFetch,
+      compress: deps.compress,
       userAgent: `lokirelay/${VERSION}`,
     });
   };

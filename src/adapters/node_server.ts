@@ -12,7 +12,7 @@ import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { bindAddress, type FetchHandler, type Served, type ServeOptions } from "./serve_types.ts";
-import { toWebRequest, writeWebResponse } from "./node_bridge.ts";
+import { type BridgedRequest, toWebRequest, writeWebResponse } from "./node_bridge.ts";
 import { clientCertError, nodeTlsOptions, type ResolvedServerTls } from "./node_tls.ts";
 
 /** Listener settings: Alloy's `http` block, with durations in milliseconds. */
@@ -100,27 +100,28 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
     if (options.writeTimeoutMs) {
       state.writeTimer = setTimeout(() => expire(socket, "write_timeout"), options.writeTimeoutMs);
     }
-    let abandoned = false;
-    let request: Request;
+    let bridged: BridgedRequest;
     try {
-      request = toWebRequest(req, scheme, () => (abandoned = true));
+      bridged = toWebRequest(req, scheme);
     } catch (err) {
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
       res.end(`bad request: ${(err as Error).message.split("\n")[0]}\n`);
       return;
     }
+    let keep = true;
     res.once("finish", () => {
       clearTimeout(state.writeTimer);
       state.active--;
-      if (abandoned) socket.end();
+      if (!keep) socket.end();
       else if (state.active === 0) {
         state.idle = true;
         arm(socket, state, options.idleTimeoutMs, "read_timeout");
       }
     });
-    app.fetch(request)
+    app.fetch(bridged.request)
       .then((response) => {
-        if (abandoned) res.setHeader("connection", "close");
+        keep = bridged.settle();
+        if (!keep) res.setHeader("connection", "close");
         return writeWebResponse(response, res);
       })
       .catch(() => socket.destroy());

@@ -26,6 +26,11 @@ export interface WriterDeps {
   metrics: WriteMetrics;
   logger: Logger;
   userAgent: string;
+  /**
+   * Compresses off this thread. When given, a batch is compressed as soon as it is sealed (the
+   * queue then holds compressed blocks); otherwise it is compressed here when it is sent.
+   */
+  compress?: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** The writer of one endpoint. */
@@ -65,10 +70,10 @@ export class EndpointWriter {
       now: this.#deps.now(),
     });
     this.#hold(bytes);
-    this.#ready.push(...sealed);
+    for (const batch of sealed) this.#enqueue(batch);
     if (open.bytes >= this.endpoint.batchSizeBytes) {
       this.#open.delete(tenant);
-      this.#ready.push(open.seal());
+      this.#enqueue(open.seal());
     } else {
       this.#open.set(tenant, open);
       if (open !== current) this.#sealLater(tenant, open);
@@ -83,7 +88,7 @@ export class EndpointWriter {
   }
 
   async #drain(): Promise<void> {
-    for (const batch of this.#open.values()) this.#ready.push(batch.seal());
+    for (const batch of this.#open.values()) this.#enqueue(batch.seal());
     this.#open.clear();
     const timer = new AbortController();
     const deadline = this.#deps.sleep(this.endpoint.drainTimeoutMs, timer.signal);
@@ -99,9 +104,26 @@ export class EndpointWriter {
     this.#deps.sleep(this.endpoint.batchWaitMs, this.#stop.signal).then(() => {
       if (this.#open.get(tenant) !== batch) return;
       this.#open.delete(tenant);
-      this.#ready.push(batch.seal());
+      this.#enqueue(batch.seal());
       this.#wake?.();
     });
+  }
+
+  #enqueue(batch: SealedBatch): void {
+    if (this.#deps.compress) this.#block(batch);
+    this.#ready.push(batch);
+  }
+
+  /** The batch's snappy block; its protobuf is let go once compressed. */
+  #block(batch: SealedBatch): Promise<Uint8Array> {
+    if (batch.block === undefined) {
+      const body = batch.body!;
+      batch.block = this.#deps.compress
+        ? this.#deps.compress(body)
+        : Promise.resolve(snappyCompress(body));
+      batch.body = undefined;
+    }
+    return batch.block;
   }
 
   async #run(): Promise<void> {
@@ -120,7 +142,7 @@ export class EndpointWriter {
   async #deliver(batch: SealedBatch): Promise<void> {
     const ep = this.endpoint;
     const labels = { host: ep.host, tenant: batch.tenant };
-    const body = snappyCompress(batch.body);
+    const body = await this.#block(batch);
     const headers: Record<string, string> = {
       ...ep.headers,
       "content-type": "application/x-protobuf",

@@ -36,6 +36,8 @@ export interface ForwarderDeps {
   userAgent?: string;
   /** Reads secret and TLS files. Required when the config names files. */
   readFile?: (path: string) => string;
+  /** Snappy compression off this thread (see `src/adapters/worker_compressor.ts`). */
+  compress?: (bytes: Uint8Array) => Promise<Uint8Array>;
   /** A `fetch` for an endpoint with `tls_config` (runtime-specific; see `src/adapters/tls_fetch.ts`). */
   createFetch?: (tls: ResolvedClientTls) => typeof fetch;
 }
@@ -122,6 +124,7 @@ export function createForwarder(config: ForwarderConfig, deps: ForwarderDeps): S
       metrics,
       logger: deps.logger,
       userAgent: deps.userAgent ?? "lokirelay",
+      compress: deps.compress,
     });
   });
   const external = createExternalLabels(config.external_labels);

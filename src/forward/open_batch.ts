@@ -10,12 +10,16 @@ import { entrySize, PushWriter } from "../push/push_writer.ts";
 
 export { entrySize };
 
-/** A batch closed to new entries: its `PushRequest` protobuf, not yet snappy-compressed. */
+/**
+ * A batch closed to new entries: its `PushRequest` protobuf, until it is snappy-compressed
+ * (then only the compressed block is kept).
+ */
 export interface SealedBatch {
   readonly tenant: string;
   readonly entries: number;
   readonly bytes: number;
-  readonly body: Uint8Array;
+  body: Uint8Array | undefined;
+  block: Promise<Uint8Array> | undefined;
 }
 
 /** A batch for one tenant. */
@@ -59,7 +63,13 @@ export class OpenBatch {
     this.#writer.release();
     this.#streams.clear();
     this.#current = undefined;
-    return { tenant: this.tenant, entries: this.entries, bytes: this.bytes, body };
+    return {
+      tenant: this.tenant,
+      entries: this.entries,
+      bytes: this.bytes,
+      body,
+      block: undefined,
+    };
   }
 }
 
