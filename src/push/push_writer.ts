@@ -85,35 +85,57 @@ export class PushWriter {
 
   /** Appends one entry as a `StreamAdapter.entries` field (tag, length, message). */
   appendEntry(e: Entry): void {
+    if (e instanceof WireEntry && e.pairs === undefined) this.#appendWire(e);
+    else this.#appendStrings(e);
+  }
+
+  /** An entry whose line and metadata are bytes: copied as they are (one copy when adjacent). */
+  #appendWire(e: WireEntry): void {
+    const lineLen = e.lineEnd - e.lineStart;
+    const metaLen = e.metaEnd - e.metaStart;
+    const ts = timestampLength(e.seconds, e.nanos);
+    const body = 2 + ts + (lineLen > 0 ? 1 + varintLength(lineLen) + lineLen : 0) + metaLen;
+    this.#reserve(6 + body);
+    const buf = this.buf;
+    let pos = this.#head(body, e.seconds, e.nanos, ts);
+    if (lineLen > 0) {
+      buf[pos++] = 0x12;
+      pos = writeVarint(buf, pos, lineLen);
+    }
+    if (metaLen > 0 && e.metaStart === e.lineEnd) {
+      buf.set(e.source.subarray(e.lineStart, e.metaEnd), pos);
+      pos += lineLen + metaLen;
+    } else {
+      if (lineLen > 0) buf.set(e.source.subarray(e.lineStart, e.lineEnd), pos);
+      pos += lineLen;
+      if (metaLen > 0) buf.set(e.source.subarray(e.metaStart, e.metaEnd), pos);
+      pos += metaLen;
+    }
+    this.pos = pos;
+  }
+
+  /** An entry given as strings (or with its metadata decoded): encoded to UTF-8 here. */
+  #appendStrings(e: Entry): void {
     let source: Uint8Array;
     let lineStart = 0;
     let lineLen: number;
-    let metaLen = 0;
-    let pairs: LabelPair[] | undefined;
-    const wire = e instanceof WireEntry ? e : undefined;
-    if (wire) {
-      source = wire.source;
-      lineStart = wire.lineStart;
-      lineLen = wire.lineEnd - wire.lineStart;
-      if (wire.pairs) pairs = wire.pairs;
-      else metaLen = wire.metaEnd - wire.metaStart;
+    if (e instanceof WireEntry) {
+      source = e.source;
+      lineStart = e.lineStart;
+      lineLen = e.lineEnd - e.lineStart;
     } else {
       const line = e.line;
       source = line.length * 3 <= scratch.length ? scratch : new Uint8Array(line.length * 3);
       lineLen = encoder.encodeInto(line, source).written;
-      pairs = e.metadata;
     }
+    const pairs = e.metadata;
+    let metaLen = 0;
     if (pairs) { for (const p of pairs) metaLen += pairFieldLength(p); }
     const ts = timestampLength(e.seconds, e.nanos);
     const body = 2 + ts + (lineLen > 0 ? 1 + varintLength(lineLen) + lineLen : 0) + metaLen;
-    this.#reserve(1 + varintLength(body) + body);
+    this.#reserve(6 + body);
     const buf = this.buf;
-    let pos = this.pos;
-    buf[pos++] = 0x12;
-    pos = writeVarint(buf, pos, body);
-    buf[pos++] = 0x0a;
-    buf[pos++] = ts;
-    pos = writeTimestamp(buf, pos, e.seconds, e.nanos);
+    let pos = this.#head(body, e.seconds, e.nanos, ts);
     if (lineLen > 0) {
       buf[pos++] = 0x12;
       pos = writeVarint(buf, pos, lineLen);
@@ -121,11 +143,18 @@ export class PushWriter {
       pos += lineLen;
     }
     if (pairs) { for (const p of pairs) pos = writePairField(buf, pos, p); }
-    else if (wire && metaLen > 0) {
-      buf.set(wire.source.subarray(wire.metaStart, wire.metaEnd), pos);
-      pos += metaLen;
-    }
     this.pos = pos;
+  }
+
+  /** Writes the entry's tag and length, then its timestamp field; returns the position after. */
+  #head(body: number, seconds: number, nanos: number, ts: number): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    buf[pos++] = 0x12;
+    pos = writeVarint(buf, pos, body);
+    buf[pos++] = 0x0a;
+    buf[pos++] = ts;
+    return writeTimestamp(buf, pos, seconds, nanos);
   }
 
   /** The `PushRequest` of the given streams, in their order, as one exactly-sized array. */
@@ -183,11 +212,9 @@ function writeVarint(buf: Uint8Array, pos: number, v: number): number {
 /** Length of a 64-bit two's-complement varint of an integer within ±2^53. */
 function int64Length(v: number): number {
   if (v < 0) return 10;
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
+  if (v < 0x10000000) return varintLength(v);
+  let n = 5;
+  for (let limit = 0x800000000; v >= limit && n < 10; limit *= 128) n++;
   return n;
 }
 
