@@ -108,6 +108,17 @@ export const endpointSchema = z.strictObject({
     capacity: sizeSchema.default("10MiB"),
     /** How long a stop keeps sending what is queued. */
     drain_timeout: durationSchema.default("15s"),
+    /**
+     * Requests in flight to this endpoint at once. Each stream always goes through the same
+     * shard, so its entries stay in order.
+     */
+    min_shards: z.int().min(1).max(64).default(1),
+    /**
+     * What a full queue does: `true` refuses the push with 429 (the client retries; Alloy blocks
+     * its pipeline instead); `false` takes the push and drops this endpoint's copy, counted as
+     * `queue_is_full`.
+     */
+    block_on_overflow: z.boolean().default(true),
   }).prefault({}),
 }).check((ctx) => {
   const e = ctx.value;

@@ -14,6 +14,7 @@ import { snappyCompress } from "../push/snappy_block.ts";
 import type { ResolvedEndpoint } from "./resolve_endpoint.ts";
 import { sendPush } from "./send.ts";
 import type { DropReason, WriteMetrics } from "./write_metrics.ts";
+import { QueueBudget } from "./queue_budget.ts";
 
 /** I/O of a writer, passed in so tests control time. */
 export interface WriterDeps {
@@ -33,35 +34,33 @@ export interface WriterDeps {
   compress?: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
 
-/** The writer of one endpoint. */
+/**
+ * One sender to an endpoint (a shard): its own batches and one request at a time. An endpoint
+ * with `min_shards` > 1 has several, sharing one {@link QueueBudget}.
+ */
 export class EndpointWriter {
   readonly endpoint: ResolvedEndpoint;
+  readonly budget: QueueBudget;
   #deps: WriterDeps;
   #open = new Map<string, OpenBatch>();
   #ready: SealedBatch[] = [];
-  #held = 0;
   #wake: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   #stop = new AbortController();
   #pump: Promise<void>;
 
-  constructor(endpoint: ResolvedEndpoint, deps: WriterDeps) {
+  constructor(
+    endpoint: ResolvedEndpoint,
+    deps: WriterDeps,
+    budget: QueueBudget = new QueueBudget(endpoint.capacityBytes),
+  ) {
     this.endpoint = endpoint;
+    this.budget = budget;
     this.#deps = deps;
     this.#pump = this.#run();
   }
 
-  /** Bytes taken and not yet delivered or dropped. */
-  get heldBytes(): number {
-    return this.#held;
-  }
-
-  /** Whether `bytes` more fit in the queue (an empty queue takes anything, so nothing is stuck). */
-  hasRoom(bytes: number): boolean {
-    return this.#held === 0 || this.#held + bytes <= this.endpoint.capacityBytes;
-  }
-
-  /** Takes the streams of one push for `tenant` ("" for none). Call `hasRoom` first. */
+  /** Takes the streams of one push for `tenant` ("" for none). Ask `budget.hasRoom` first. */
   take(tenant: string, streams: Stream[], bytes: number): void {
     const current = this.#open.get(tenant);
     const { sealed, open } = fillBatches(current, streams, {
@@ -69,7 +68,7 @@ export class EndpointWriter {
       maxBytes: this.endpoint.batchSizeBytes,
       now: this.#deps.now(),
     });
-    this.#hold(bytes);
+    this.budget.add(bytes);
     for (const batch of sealed) this.#enqueue(batch);
     if (open.bytes >= this.endpoint.batchSizeBytes) {
       this.#open.delete(tenant);
@@ -172,7 +171,7 @@ export class EndpointWriter {
       if (r.status >= 200 && r.status < 300) {
         m.sentEntries.inc(labels, batch.entries);
         m.sentBytes.inc(labels, batch.bytes);
-        return this.#release(batch.bytes);
+        return this.budget.add(-batch.bytes);
       }
       if (this.#stop.signal.aborted) return this.#drop(batch, "drain_timeout", r.status, r.error);
       const retryable = r.status === -1 || r.status >= 500 || (r.status === 429 && ep.retryOn429);
@@ -216,15 +215,6 @@ export class EndpointWriter {
       attempts,
       error,
     });
-    this.#release(batch.bytes);
-  }
-
-  #hold(bytes: number): void {
-    this.#held += bytes;
-    this.#deps.metrics.queueBytes.set({ host: this.endpoint.host }, this.#held);
-  }
-
-  #release(bytes: number): void {
-    this.#hold(-bytes);
+    this.budget.add(-batch.bytes);
   }
 }

@@ -10,7 +10,7 @@ import type { Batch, Labels, Sink, SinkResult, Stream } from "../types.ts";
 import type { Logger } from "../log/logger.ts";
 import { formatLabels } from "../labels/format_labels.ts";
 import type { EndpointConfig } from "./endpoint_config.ts";
-import { EndpointWriter } from "./endpoint_writer.ts";
+import { ShardedEndpoint } from "./sharded_endpoint.ts";
 import { type ResolvedClientTls, resolveEndpoint } from "./resolve_endpoint.ts";
 import { writeMetrics } from "./write_metrics.ts";
 
@@ -116,7 +116,7 @@ export function createForwarder(config: ForwarderConfig, deps: ForwarderDeps): S
       if (!deps.createFetch) throw new Error(`forward_to[${i}].tls_config needs a runtime adapter`);
       fetchFn = deps.createFetch(ep.tls);
     }
-    return new EndpointWriter(ep, {
+    return new ShardedEndpoint(ep, {
       fetch: fetchFn,
       now: deps.now ?? Date.now,
       sleep: deps.sleep ?? abortableSleep,
@@ -129,29 +129,45 @@ export function createForwarder(config: ForwarderConfig, deps: ForwarderDeps): S
   });
   const external = createExternalLabels(config.external_labels);
   let closing: Promise<void> | undefined;
-  const full = (w: EndpointWriter): SinkResult => {
+  const full = (w: ShardedEndpoint): SinkResult => {
     metrics.refusedPushes.inc({ host: w.endpoint.host });
     return {
       status: "full",
       retryAfterSeconds: Math.max(1, Math.ceil(w.endpoint.minBackoffMs / 1000)),
       reason: `the queue for ${w.endpoint.host} is full ` +
-        `(${w.heldBytes} of ${w.endpoint.capacityBytes} bytes)`,
+        `(${w.budget.held} of ${w.endpoint.capacityBytes} bytes)`,
     };
   };
+  /** `block_on_overflow: false`: this endpoint's copy of the push is dropped, counted and logged. */
+  const overflow = (w: ShardedEndpoint, tenant: string, batch: Batch) => {
+    const labels = { host: w.endpoint.host, tenant, reason: "queue_is_full" };
+    metrics.droppedEntries.inc(labels, batch.entryCount);
+    metrics.droppedBytes.inc(labels, batch.byteSize);
+    deps.logger.error("entries dropped", {
+      endpoint: w.endpoint.host,
+      tenant: tenant || undefined,
+      reason: "queue_is_full",
+      entries: batch.entryCount,
+      error: `the queue holds ${w.budget.held} of ${w.endpoint.capacityBytes} bytes`,
+    });
+  };
+  const blocking = writers.filter((w) => w.endpoint.blockOnOverflow);
   return {
     ready(): SinkResult {
       if (closing) return { status: "closed" };
-      const w = writers.find((w) => !w.hasRoom(1));
+      const w = blocking.find((w) => !w.budget.hasRoom(1));
       return w ? full(w) : { status: "ok" };
     },
     push(batch: Batch): SinkResult {
       if (closing) return { status: "closed" };
-      for (const w of writers) {
-        if (!w.hasRoom(batch.byteSize)) return full(w);
+      for (const w of blocking) {
+        if (!w.budget.hasRoom(batch.byteSize)) return full(w);
       }
       const streams = external(batch.streams);
       for (const w of writers) {
-        w.take(batch.tenant ?? w.endpoint.tenantId ?? "", streams, batch.byteSize);
+        const tenant = batch.tenant ?? w.endpoint.tenantId ?? "";
+        if (w.budget.hasRoom(batch.byteSize)) w.take(tenant, streams, batch.byteSize);
+        else overflow(w, tenant, batch);
       }
       return { status: "ok" };
     },

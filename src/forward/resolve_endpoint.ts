@@ -34,6 +34,10 @@ export interface ResolvedEndpoint {
   tenantId?: string;
   capacityBytes: number;
   drainTimeoutMs: number;
+  /** Senders (requests in flight), each owning the streams that hash to it. */
+  shards: number;
+  /** A full queue refuses pushes (true) or drops this endpoint's copy (false). */
+  blockOnOverflow: boolean;
   tls?: ResolvedClientTls;
 }
 
@@ -105,6 +109,8 @@ export function resolveEndpoint(
     tenantId: e.tenant_id,
     capacityBytes: parseSize(e.queue_config.capacity),
     drainTimeoutMs: parseDuration(e.queue_config.drain_timeout),
+    shards: e.queue_config.min_shards,
+    blockOnOverflow: e.queue_config.block_on_overflow,
     tls: t && {
       caPem: t.ca_file !== undefined ? read(t.ca_file, "tls_config.ca_file") : t.ca_pem,
       certPem: t.cert_file !== undefined ? read(t.cert_file, "tls_config.cert_file") : t.cert_pem,

@@ -6,7 +6,7 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** Why entries were not delivered. */
-export type DropReason = "ingester_error" | "rate_limited" | "drain_timeout";
+export type DropReason = "ingester_error" | "rate_limited" | "drain_timeout" | "queue_is_full";
 
 /** The writer's metrics. */
 export interface WriteMetrics {

@@ -425,3 +425,105 @@ test("connection errors are logged without credentials from the URL", async () =
   assert.match(dropped, /<redacted>@127\.0\.0\.1:1/);
   assert.doesNotMatch(logs.join(""), /s3cret/);
 });
+
+/** Pushes `streams` streams of `perStream` numbered lines each, as JSON. */
+function pushMany(
+  relay: { fetch(r: Request): Promise<Response> },
+  streams: number,
+  perStream: number,
+) {
+  return relay.fetch(
+    new Request("http://relay/loki/api/v1/push", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        streams: Array.from({ length: streams }, (_, s) => ({
+          stream: { app: `app-${s}` },
+          values: Array.from(
+            { length: perStream },
+            (_, i) => [String(1795500000e9 + i), `${s}:${i}`],
+          ),
+        })),
+      }),
+    }),
+  );
+}
+
+for (const shards of [1, 4]) {
+  test(`min_shards ${shards}: up to ${shards} requests in flight, each stream still in order`, async () => {
+    const loki = await startFakeLoki();
+    loki.delayMs = 30; // a Loki that takes its time: only parallel requests keep up
+    const time = new FakeTime();
+    const relay = createRelay({
+      use_incoming_timestamp: true,
+      forward_to: [{
+        url: loki.url,
+        batch_wait: "1s",
+        batch_size: "64B",
+        queue_config: { min_shards: shards },
+      }],
+    }, { now: time.clock, sleep: time.sleep, random: () => 0 });
+    try {
+      for (let round = 0; round < 3; round++) {
+        assert.equal((await pushMany(relay, 16, 4)).status, 204);
+      }
+      await time.advance(1000); // batch_wait: the last, partly filled batches go too
+      await loki.waitFor(() => loki.lines().length === 16 * 12, 4000);
+      assert.equal(loki.maxInFlight, shards);
+      const byStream = new Map<string, number[]>();
+      for (const line of loki.lines()) {
+        const [s, i] = line.split("|")[2].split(":").map(Number);
+        byStream.set(String(s), [...(byStream.get(String(s)) ?? []), i]);
+      }
+      for (const [s, order] of byStream) {
+        assert.deepEqual(order, [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], `stream ${s}`);
+      }
+    } finally {
+      await cleanup(loki, relay, time);
+    }
+  });
+}
+
+test("block_on_overflow false: a full endpoint drops its copy (counted), the others still get it", async () => {
+  const good = await startFakeLoki();
+  const slow = await startFakeLoki();
+  slow.fallback = { hang: true };
+  const time = new FakeTime();
+  const logs: string[] = [];
+  const relay = createRelay({
+    use_incoming_timestamp: true,
+    forward_to: [
+      { url: good.url, batch_wait: "1s" },
+      {
+        url: slow.url,
+        name: "slow",
+        batch_wait: "1s",
+        queue_config: { capacity: "20B", block_on_overflow: false },
+      },
+    ],
+  }, {
+    now: time.clock,
+    sleep: time.sleep,
+    random: () => 0,
+    logger: createLogger({ level: "info", write: (l) => logs.push(l) }),
+  });
+  try {
+    assert.equal((await push(relay, ["first-line"])).status, 204);
+    await time.advance(1000);
+    await slow.waitFor(() => slow.attempts === 1); // held: the slow queue stays full
+    assert.equal((await push(relay, ["second-line", "third-line"])).status, 204);
+    await time.advance(1000);
+    await good.waitFor(() => good.lines().length === 3);
+    assert.equal(
+      await metric(
+        relay,
+        'loki_write_dropped_entries_total{host="slow",tenant="",reason="queue_is_full"}',
+      ),
+      2,
+    );
+    assert.ok(logs.some((l) => /entries dropped.*reason=queue_is_full/.test(l)), logs.join("\n"));
+  } finally {
+    await cleanup(good, relay, time);
+    await slow.close();
+  }
+});

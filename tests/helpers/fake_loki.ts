@@ -27,6 +27,11 @@ export interface FakeLoki {
   fallback: Reply;
   /** Number of requests seen, whatever the answer. */
   attempts: number;
+  /** Milliseconds (real time) each answer waits; 0 answers at once. */
+  delayMs: number;
+  /** Requests received and not yet answered, and the most there ever were at once. */
+  inFlight: number;
+  maxInFlight: number;
   /** Every entry received as `tenant|labels|line`, in arrival order. */
   lines(): string[];
   waitFor(check: () => boolean, ms?: number): Promise<void>;
@@ -53,11 +58,21 @@ export async function startFakeLoki(): Promise<FakeLoki> {
     script: [] as Reply[],
     fallback: { status: 204 } as Reply,
     attempts: 0,
+    delayMs: 0,
+    inFlight: 0,
+    maxInFlight: 0,
   } as FakeLoki;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
+    fake.inFlight++;
+    fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
+    res.once("close", () => fake.inFlight--);
     req.on("end", () => {
+      if (fake.delayMs > 0) setTimeout(answer, fake.delayMs);
+      else answer();
+    });
+    const answer = () => {
       fake.attempts++;
       const reply = fake.script.shift() ?? fake.fallback;
       if ("hang" in reply) {
@@ -79,7 +94,7 @@ export async function startFakeLoki(): Promise<FakeLoki> {
       }
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? "");
-    });
+    };
   });
   server.on("connection", (s: Socket) => {
     sockets.add(s);

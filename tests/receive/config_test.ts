@@ -35,10 +35,15 @@ test("parseConfig() reports every error with its path and the bad value", () => 
     labels: { env: 5 },
     use_incoming_timestamp: "yes",
     max_send_message_size: "12 bananas",
-    forward_to: [{ url: "http://ok:3100/loki/api/v1/push" }, { url: "ftp://x" }, {}],
+    forward_to: [
+      { url: "http://ok:3100/loki/api/v1/push", queue_config: { min_shards: 0 } },
+      { url: "ftp://x" },
+      {},
+    ],
   });
   assert.ok(!r.ok);
   assert.deepEqual(r.errors.sort(), [
+    "forward_to[0].queue_config.min_shards: 0 is out of range (Too small: expected number to be >=1)",
     'forward_to[1].url: "ftp://x" is not a valid URL',
     "forward_to[2].url: required",
     'http.listen_port: expected number, got "80"',
