@@ -4,6 +4,11 @@ import { decodePushRequest, encodePushRequest } from "../../src/push/proto_codec
 import { snappyCompress, snappyUncompress } from "../../src/push/snappy_block.ts";
 import { countEntries, makeBatch } from "./workload.ts";
 import { fmt, RUNTIME, timeIt } from "./stats.ts";
+import { gunzipSync } from "node:zlib";
+import { decodePushJson } from "../../src/push/json_codec.ts";
+import { splitLines } from "../../src/receive/raw_route.ts";
+import type { PushRequest } from "../../src/types.ts";
+import { bodiesFor, type Scenario } from "./loadgen.ts";
 
 export interface CodecFigures {
   entries: number;
@@ -41,6 +46,31 @@ export function measureCodec(ms = 1500): CodecFigures {
     compressMBps: raw.byteLength / 1e6 / (tCo / 1000),
     floorEntriesPerSec: entries / (tFloor / 1000),
   };
+}
+
+/**
+ * The floor of one input format, in entries/s: decode the scenario's own request bodies (gunzip,
+ * JSON, line split or snappy + protobuf), then encode + snappy compress, as the relay must.
+ */
+export function measureFormatFloor(scenario: Scenario, ms = 1000): number {
+  const bodies = bodiesFor(scenario, 2);
+  const decode = (b: (typeof bodies)[number]): PushRequest => {
+    if (scenario === "raw") {
+      return { streams: [{ labels: '{job="bench"}', entries: splitLines(b.body) }] };
+    }
+    if (scenario === "json") return decodePushJson(new TextDecoder().decode(b.body));
+    if (scenario === "gzip-json") {
+      return decodePushJson(new TextDecoder().decode(gunzipSync(b.body)));
+    }
+    const un = snappyUncompress(b.body, 100 << 20);
+    if (!un.ok) throw new Error(un.error);
+    return decodePushRequest(un.bytes);
+  };
+  let i = 0;
+  const t = timeIt(() => {
+    snappyCompress(encodePushRequest(decode(bodies[i++ % bodies.length])));
+  }, ms);
+  return bodies[0].entries / (t / 1000);
 }
 
 if (import.meta.main) {

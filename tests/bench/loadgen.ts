@@ -9,7 +9,15 @@ import { toNanoString } from "../../src/push/timestamp.ts";
 import { countEntries, makeBatch } from "./workload.ts";
 import { median, percentile } from "./stats.ts";
 
-export type Scenario = "protobuf" | "json" | "gzip-json" | "raw" | "relabel" | "tenants" | "small";
+export type Scenario =
+  | "protobuf"
+  | "json"
+  | "gzip-json"
+  | "raw"
+  | "relabel"
+  | "tenants"
+  | "shards"
+  | "small";
 
 export interface LoadResult {
   requests: number;
