@@ -3,6 +3,7 @@
 import { decodePushRequest, encodePushRequest } from "../../src/push/proto_codec.ts";
 import { snappyCompress, snappyUncompress } from "../../src/push/snappy_block.ts";
 import { countEntries, makeBatch } from "./workload.ts";
+import process from "node:process";
 import { fmt, RUNTIME, timeIt } from "./stats.ts";
 import { gunzipSync } from "node:zlib";
 import { decodePushJson } from "../../src/push/json_codec.ts";
@@ -73,7 +74,26 @@ export function measureFormatFloor(scenario: Scenario, ms = 1000): number {
   return bodies[0].entries / (t / 1000);
 }
 
-if (import.meta.main) {
+/** Every floor of this runtime: the codec's and each input format's. */
+export interface Floors {
+  runtime: string;
+  codec: CodecFigures;
+  /** Entries/s of decode + encode + compress per input format (protobuf, json, gzip-json, raw). */
+  formats: Record<string, number>;
+}
+
+export function measureFloors(formats: string[], ms: number): Floors {
+  const codec = measureCodec(ms);
+  const out: Record<string, number> = {};
+  for (const f of formats) out[f] = measureFormatFloor(f as Scenario, Math.min(ms, 1000));
+  return { runtime: RUNTIME, codec, formats: out };
+}
+
+if (import.meta.main && process.argv.includes("--json")) {
+  // Used by run_bench.ts to measure the floors on Bun: `bun codec_bench.ts --json <ms> <formats>`.
+  const [ms, formats] = process.argv.slice(process.argv.indexOf("--json") + 1);
+  console.log(JSON.stringify(measureFloors(formats.split(","), Number(ms))));
+} else if (import.meta.main) {
   const f = measureCodec();
   console.log(
     `codec on ${RUNTIME}: batch of ${f.entries} entries, ${f.rawBytes} B protobuf, ${f.wireBytes} B snappy`,

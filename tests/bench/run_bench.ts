@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { measureCodec, measureFormatFloor } from "./codec_bench.ts";
+import { type Floors, measureFloors } from "./codec_bench.ts";
 import type { LoadResult, Scenario } from "./loadgen.ts";
 import { startSink } from "./sink_server.ts";
 import { fmt, median, RUNTIME } from "./stats.ts";
@@ -266,32 +266,53 @@ async function startup(runtime: string, runs = args.smoke ? 3 : 10): Promise<num
 }
 
 const problems: string[] = [];
-const codec = measureCodec(args.smoke ? 300 : 1500);
-console.log(
-  `\ncodec floor on ${RUNTIME} (this process): ${
-    fmt(codec.floorEntriesPerSec / 1e6)
-  } M entries/s ` +
-    `(decode ${fmt(codec.decodeEntriesPerSec / 1e6)} M/s, encode ${
-      fmt(codec.encodeEntriesPerSec / 1e6)
-    } M/s, ` +
-    `snappy un ${fmt(codec.uncompressMBps)} MB/s, comp ${fmt(codec.compressMBps)} MB/s)`,
-);
+const FORMATS = [...new Set(SCENARIOS.map(formatOf))];
+const FLOOR_MS = args.smoke ? 300 : 1500;
 
-// The floor of each input format (JSON, gzip, raw lines decode differently), measured once here.
-const formatFloors = new Map<string, number>();
-function formatFloor(scenario: Scenario): number {
-  const kind = ["json", "gzip-json", "raw"].includes(scenario) ? scenario : "protobuf";
-  if (!formatFloors.has(kind)) {
-    formatFloors.set(kind, measureFormatFloor(kind as Scenario, args.smoke ? 200 : 1000));
-  }
-  return formatFloors.get(kind)!;
+/** The input format whose decode a scenario pays for. */
+function formatOf(scenario: Scenario): string {
+  return ["json", "gzip-json", "raw"].includes(scenario) ? scenario : "protobuf";
 }
-for (const s of SCENARIOS) formatFloor(s);
-console.log(
-  `format floors: ${
-    [...formatFloors].map(([k, v]) => `${k} ${fmt(v / 1e6)} M entries/s`).join(", ")
-  }`,
-);
+
+/** The floors in the relay's own process kind: here for Deno, a Bun process for Bun and the binary. */
+const floorCache = new Map<string, Promise<Floors>>();
+function floorsFor(runtime: string): Promise<Floors> {
+  const kind = runtime === "deno" ? "deno" : "bun";
+  if (!floorCache.has(kind)) {
+    floorCache.set(
+      kind,
+      kind === RUNTIME
+        ? Promise.resolve(measureFloors(FORMATS, FLOOR_MS))
+        : new Promise((resolve, reject) => {
+          const child = spawn(bin("bun"), [
+            join(root, "tests/bench/codec_bench.ts"),
+            "--json",
+            String(FLOOR_MS),
+            FORMATS.join(","),
+          ], { stdio: ["ignore", "pipe", "inherit"] });
+          let out = "";
+          child.stdout.on("data", (c) => (out += c));
+          child.on("close", (code) => (code === 0
+            ? resolve(JSON.parse(out))
+            : reject(new Error(`floors: exit ${code}`))));
+        }),
+    );
+  }
+  return floorCache.get(kind)!;
+}
+
+function printFloors(f: Floors) {
+  const c = f.codec;
+  console.log(
+    `codec floor on ${f.runtime}: ${fmt(c.floorEntriesPerSec / 1e6)} M entries/s (decode ${
+      fmt(c.decodeEntriesPerSec / 1e6)
+    } M/s, encode ${fmt(c.encodeEntriesPerSec / 1e6)} M/s, snappy un ${
+      fmt(c.uncompressMBps)
+    } MB/s, comp ${fmt(c.compressMBps)} MB/s); format floors: ${
+      Object.entries(f.formats).map(([k, v]) => `${k} ${fmt(v / 1e6)} M/s`).join(", ")
+    }`,
+  );
+}
 
 for (const runtime of args.runtimes.split(",")) {
   if (runtime === "binary" && !existsSync(join(root, "dist/lokirelay"))) {
@@ -299,6 +320,8 @@ for (const runtime of args.runtimes.split(",")) {
     continue;
   }
   console.log(`\n## ${runtime}`);
+  const floors = await floorsFor(runtime);
+  printFloors(floors);
   console.log(
     "| scenario | entries/s | MB/s | p50 ms | p99 ms | p50 @½ | p99 @½ | peak RSS MiB | steady RSS MiB | CPU s / M entries | % of floor | % of format floor | 429s at max |",
   );
@@ -311,8 +334,8 @@ for (const runtime of args.runtimes.split(",")) {
       } | ` +
         `${fmt(r.halfP50)} | ${fmt(r.halfP99)} | ${fmt(r.peakRss, 0)} | ${fmt(r.steadyRss, 0)} | ` +
         `${fmt(r.cpuPerMillion)} | ${
-          fmt((100 * r.entriesPerSec) / codec.floorEntriesPerSec, 0)
-        } % | ${fmt((100 * r.entriesPerSec) / formatFloor(scenario), 0)} % | ${
+          fmt((100 * r.entriesPerSec) / floors.codec.floorEntriesPerSec, 0)
+        } % | ${fmt((100 * r.entriesPerSec) / floors.formats[formatOf(scenario)], 0)} % | ${
           fmt(100 * r.refusedShare, 0)
         } % |`,
     );
