@@ -51,7 +51,8 @@ export function measureCodec(ms = 1500): CodecFigures {
 
 /**
  * The floor of one input format, in entries/s: decode the scenario's own request bodies (gunzip,
- * JSON, line split or snappy + protobuf), then encode + snappy compress, as the relay must.
+ * JSON, line split or snappy + protobuf), then encode + snappy compress, as the relay must. For
+ * protobuf this is the codec floor: snappy uncompress + decode + encode + snappy compress.
  */
 export function measureFormatFloor(scenario: Scenario, ms = 1000): number {
   const bodies = bodiesFor(scenario, 2);
@@ -68,10 +69,17 @@ export function measureFormatFloor(scenario: Scenario, ms = 1000): number {
     return decodePushRequest(un.bytes);
   };
   let i = 0;
-  const t = timeIt(() => {
-    snappyCompress(encodePushRequest(decode(bodies[i++ % bodies.length])));
-  }, ms);
-  return bodies[0].entries / (t / 1000);
+  // Best of three rounds: a floor is the fastest the work can go, and the machine is shared.
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    best = Math.min(
+      best,
+      timeIt(() => {
+        snappyCompress(encodePushRequest(decode(bodies[i++ % bodies.length])));
+      }, ms / 3),
+    );
+  }
+  return bodies[0].entries / (best / 1000);
 }
 
 /** Every floor of this runtime: the codec's and each input format's. */
@@ -85,7 +93,7 @@ export interface Floors {
 export function measureFloors(formats: string[], ms: number): Floors {
   const codec = measureCodec(ms);
   const out: Record<string, number> = {};
-  for (const f of formats) out[f] = measureFormatFloor(f as Scenario, Math.min(ms, 1000));
+  for (const f of formats) out[f] = measureFormatFloor(f as Scenario, ms);
   return { runtime: RUNTIME, codec, formats: out };
 }
 
