@@ -93,15 +93,8 @@ export class PushWriter {
   #appendWire(e: WireEntry): void {
     const lineLen = e.lineEnd - e.lineStart;
     const metaLen = e.metaEnd - e.metaStart;
-    const ts = timestampLength(e.seconds, e.nanos);
-    const body = 2 + ts + (lineLen > 0 ? 1 + varintLength(lineLen) + lineLen : 0) + metaLen;
-    this.#reserve(6 + body);
+    let pos = this.#begin(e.seconds, e.nanos, lineLen, metaLen);
     const buf = this.buf;
-    let pos = this.#head(body, e.seconds, e.nanos, ts);
-    if (lineLen > 0) {
-      buf[pos++] = 0x12;
-      pos = writeVarint(buf, pos, lineLen);
-    }
     if (metaLen > 0 && e.metaStart === e.lineEnd) {
       buf.set(e.source.subarray(e.lineStart, e.metaEnd), pos);
       pos += lineLen + metaLen;
@@ -131,30 +124,33 @@ export class PushWriter {
     const pairs = e.metadata;
     let metaLen = 0;
     if (pairs) { for (const p of pairs) metaLen += pairFieldLength(p); }
-    const ts = timestampLength(e.seconds, e.nanos);
-    const body = 2 + ts + (lineLen > 0 ? 1 + varintLength(lineLen) + lineLen : 0) + metaLen;
-    this.#reserve(6 + body);
+    let pos = this.#begin(e.seconds, e.nanos, lineLen, metaLen);
     const buf = this.buf;
-    let pos = this.#head(body, e.seconds, e.nanos, ts);
-    if (lineLen > 0) {
-      buf[pos++] = 0x12;
-      pos = writeVarint(buf, pos, lineLen);
-      buf.set(source.subarray(lineStart, lineStart + lineLen), pos);
-      pos += lineLen;
-    }
+    if (lineLen > 0) buf.set(source.subarray(lineStart, lineStart + lineLen), pos);
+    pos += lineLen;
     if (pairs) { for (const p of pairs) pos = writePairField(buf, pos, p); }
     this.pos = pos;
   }
 
-  /** Writes the entry's tag and length, then its timestamp field; returns the position after. */
-  #head(body: number, seconds: number, nanos: number, ts: number): number {
+  /**
+   * Makes room for an entry and writes everything before the line's bytes: the entry's tag and
+   * length, its timestamp field, and the line field's tag and length (when there is a line).
+   * Returns where the line's bytes go.
+   */
+  #begin(seconds: number, nanos: number, lineLen: number, metaLen: number): number {
+    const ts = timestampLength(seconds, nanos);
+    const body = 2 + ts + (lineLen > 0 ? 1 + varintLength(lineLen) + lineLen : 0) + metaLen;
+    this.#reserve(6 + body);
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = 0x12;
     pos = writeVarint(buf, pos, body);
     buf[pos++] = 0x0a;
     buf[pos++] = ts;
-    return writeTimestamp(buf, pos, seconds, nanos);
+    pos = writeTimestamp(buf, pos, seconds, nanos);
+    if (lineLen === 0) return pos;
+    buf[pos++] = 0x12;
+    return writeVarint(buf, pos, lineLen);
   }
 
   /** The `PushRequest` of the given streams, in their order, as one exactly-sized array. */

@@ -36,6 +36,13 @@ async function relayToLoki() {
   return { loki, relay, deliver, stop };
 }
 
+/** Pushes one stream `{app="a"}` holding one hand-made entry, snappy-compressed. */
+function pushEntry(relay: { fetch(r: Request): Promise<Response> }, entry: number[]) {
+  const stream = [...field(0x0a, text('{app="a"}')), ...field(0x12, entry)];
+  const body = new Uint8Array(compress(new Uint8Array(field(0x0a, stream))));
+  return relay.fetch(new Request("http://relay/loki/api/v1/push", { method: "POST", body }));
+}
+
 /** Whether `needle` occurs in `hay`. */
 function contains(hay: Uint8Array, needle: number[]): boolean {
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {
@@ -50,12 +57,7 @@ test("protobuf: line and metadata bytes reach Loki unchanged, invalid UTF-8 incl
   try {
     const line = field(0x12, [0x66, 0xff, 0xfe, 0x6f]); // "f", two invalid bytes, "o"
     const meta = field(0x1a, [...field(0x0a, text("k")), ...field(0x12, [0xc3])]); // cut "é"
-    const entry = [...field(0x0a, [0x08, 0x01]), ...line, ...meta];
-    const stream = [...field(0x0a, text('{app="a"}')), ...field(0x12, entry)];
-    const body = new Uint8Array(compress(new Uint8Array(field(0x0a, stream))));
-    const res = await relay.fetch(
-      new Request("http://relay/loki/api/v1/push", { method: "POST", body }),
-    );
+    const res = await pushEntry(relay, [...field(0x0a, [0x08, 0x01]), ...line, ...meta]);
     assert.equal(res.status, 204);
     const sent = await deliver();
     assert.ok(contains(sent, [...line, ...meta]), `line and metadata bytes in ${[...sent]}`);
@@ -93,12 +95,7 @@ test("protobuf: metadata split around the line is kept in order; `parsed` is not
       ...parsed,
       ...pair("second", "2"),
     ];
-    const stream = [...field(0x0a, text('{app="a"}')), ...field(0x12, entry)];
-    const body = new Uint8Array(compress(new Uint8Array(field(0x0a, stream))));
-    const res = await relay.fetch(
-      new Request("http://relay/loki/api/v1/push", { method: "POST", body }),
-    );
-    assert.equal(res.status, 204);
+    assert.equal((await pushEntry(relay, entry)).status, 204);
     const sent = await deliver();
     assert.ok(!contains(sent, parsed), "parsed labels are not forwarded");
     const e = loki.received[0].streams[0].entries[0];

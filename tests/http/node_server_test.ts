@@ -353,54 +353,52 @@ test(`node listener on ${RUNTIME}: odd request targets and Host headers never br
   }
 });
 
-/** A relay whose sink is always full: pushes are refused with 429 before their body is read. */
-function fullRelay() {
-  const sink = {
-    ready: () => ({ status: "full" as const, retryAfterSeconds: 1, reason: "queue full" }),
-    push: () => ({ status: "full" as const, retryAfterSeconds: 1, reason: "queue full" }),
-    close: () => Promise.resolve(),
-  };
-  return createRelay({ labels: { job: "t" } }, { sink });
+/**
+ * Serves a relay whose sink is always full (pushes are refused with 429 before their body is
+ * read) and hands `fn` a raw connection to it and what came back on it so far.
+ */
+async function withFullRelay(fn: (s: net.Socket, reply: () => string) => Promise<void>) {
+  const full = { status: "full" as const, retryAfterSeconds: 1, reason: "queue full" };
+  const sink = { ready: () => full, push: () => full, close: () => Promise.resolve() };
+  const relay = createRelay({ labels: { job: "t" } }, { sink });
+  const served = await serveNode(relay, { hostname: "127.0.0.1", port: 0 });
+  const s = await connect(served.port, "");
+  let reply = "";
+  s.on("data", (d) => (reply += d));
+  try {
+    await fn(s, () => reply);
+  } finally {
+    s.destroy();
+    await served.shutdown();
+    await relay.close();
+  }
 }
 
 test(`node listener on ${RUNTIME}: a 429 before the body is read keeps the connection for a short rest`, async () => {
-  const relay = fullRelay();
-  const served = await serveNode(relay, { hostname: "127.0.0.1", port: 0 });
-  try {
-    const s = await connect(served.port, "");
-    let reply = "";
-    s.on("data", (d) => (reply += d));
+  await withFullRelay(async (s, reply) => {
     const body = "x".repeat(200_000); // less than 256 KiB: read and dropped, as Go's server does
     s.write(`POST /loki/api/v1/raw HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
     s.write(body);
     s.write("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n");
     const deadline = Date.now() + 5000;
-    while (!/\r\n\r\nready/.test(reply) && Date.now() < deadline) {
+    while (!/\r\n\r\nready/.test(reply()) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    assert.match(reply, /^HTTP\/1\.1 429/);
-    assert.match(reply, /HTTP\/1\.1 200[^]*ready/, "the same connection answers the next request");
-    s.destroy();
-  } finally {
-    await served.shutdown();
-    await relay.close();
-  }
+    assert.match(reply(), /^HTTP\/1\.1 429/);
+    assert.match(
+      reply(),
+      /HTTP\/1\.1 200[^]*ready/,
+      "the same connection answers the next request",
+    );
+  });
 });
 
 test(`node listener on ${RUNTIME}: a 429 before the body is read closes the connection for a long rest`, async () => {
-  const relay = fullRelay();
-  const served = await serveNode(relay, { hostname: "127.0.0.1", port: 0 });
-  try {
-    const s = await connect(served.port, "");
-    let reply = "";
-    s.on("data", (d) => (reply += d));
+  await withFullRelay(async (s, reply) => {
     s.write("POST /loki/api/v1/raw HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
     s.write("x".repeat(1000)); // the other 9,999,000 bytes never come
     await closedWithin(s, 5000);
-    assert.match(reply, /^HTTP\/1\.1 429/);
-    assert.match(reply, /connection: close/i);
-  } finally {
-    await served.shutdown();
-    await relay.close();
-  }
+    assert.match(reply(), /^HTTP\/1\.1 429/);
+    assert.match(reply(), /connection: close/i);
+  });
 });
