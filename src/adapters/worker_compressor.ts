@@ -1,8 +1,9 @@
 /**
  * Snappy compression on a worker thread, for the executable: the writer's biggest cost per batch
- * (about 3 ms per MiB) leaves the thread that answers clients. Falls back to compressing on the
- * calling thread if the worker cannot start or dies; nothing is lost either way, because the
- * bytes are copied to the worker, not transferred.
+ * (about 2.5 ms per MiB) leaves the thread that answers clients. The bytes are handed over, not
+ * copied, when they fill their whole buffer: the caller keeps what it needs to do the work again,
+ * because a worker that fails rejects the blocks it held. After a failure, or `close()`, blocks
+ * are compressed on the calling thread.
  *
  * @module
  */
@@ -10,14 +11,18 @@ import { snappyCompress } from "../push/snappy_block.ts";
 
 /** Compresses snappy blocks off the calling thread. */
 export interface Compressor {
+  /**
+   * Compresses `bytes`, which may be taken (transferred) and must not be used afterwards.
+   * Rejects when the worker failed while holding them.
+   */
   compress(bytes: Uint8Array): Promise<Uint8Array>;
-  /** Ends the worker; later calls compress on the calling thread. */
+  /** Ends the worker; blocks it still held are rejected, later ones compressed here. */
   close(): void;
 }
 
 interface Pending {
   resolve: (block: Uint8Array) => void;
-  bytes: Uint8Array;
+  reject: (err: Error) => void;
 }
 
 /**
@@ -45,16 +50,16 @@ export function createWorkerCompressor(
   let nextId = 0;
   const pending = new Map<number, Pending>();
 
-  const stop = () => {
+  const stop = (why: string) => {
     broken = true;
     worker?.terminate();
     worker = undefined;
-    for (const p of pending.values()) p.resolve(snappyCompress(p.bytes));
+    for (const p of pending.values()) p.reject(new Error(why));
     pending.clear();
   };
   const fail = (error: string) => {
     if (broken) return;
-    stop();
+    stop(error);
     onFailure(error);
   };
 
@@ -72,7 +77,8 @@ export function createWorkerCompressor(
       const p = pending.get(data.id);
       if (!p) return;
       pending.delete(data.id);
-      p.resolve(data.block ?? snappyCompress(p.bytes));
+      if (data.block) p.resolve(data.block);
+      else p.reject(new Error(data.error));
     };
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault?.();
@@ -86,11 +92,12 @@ export function createWorkerCompressor(
       const w = start();
       if (!w) return Promise.resolve(snappyCompress(bytes));
       const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, { resolve, bytes });
-        w.postMessage({ id, bytes });
+      const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        w.postMessage({ id, bytes }, whole ? [bytes.buffer as ArrayBuffer] : []);
       });
     },
-    close: stop,
+    close: () => stop("the compression worker was closed"),
   };
 }

@@ -29,7 +29,8 @@ export interface WriterDeps {
   userAgent: string;
   /**
    * Compresses off this thread. When given, a batch is compressed as soon as it is sealed (the
-   * queue then holds compressed blocks); otherwise it is compressed here when it is sent.
+   * queue then holds compressed blocks); otherwise it is compressed here when it is sent. It may
+   * take the bytes it is given; when it rejects, the batch is assembled again and compressed here.
    */
   compress?: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
@@ -110,17 +111,20 @@ export class EndpointWriter {
 
   #enqueue(batch: SealedBatch): void {
     if (this.#deps.compress) this.#block(batch);
+    else batch.freeze(); // compressed here when sent; until then only the exact protobuf is kept
     this.#ready.push(batch);
   }
 
-  /** The batch's snappy block; its protobuf is let go once compressed. */
+  /**
+   * The batch's snappy block. Off this thread when a compressor is given: it may take the
+   * protobuf it is handed, so if it fails the protobuf is assembled again and compressed here.
+   */
   #block(batch: SealedBatch): Promise<Uint8Array> {
     if (batch.block === undefined) {
-      const body = batch.body!;
-      batch.block = this.#deps.compress
-        ? this.#deps.compress(body)
-        : Promise.resolve(snappyCompress(body));
-      batch.body = undefined;
+      const compress = this.#deps.compress;
+      const here = () => snappyCompress(batch.body());
+      batch.block = (compress ? compress(batch.body()).catch(here) : Promise.resolve(here()))
+        .finally(() => batch.release());
     }
     return batch.block;
   }

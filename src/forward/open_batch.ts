@@ -6,20 +6,55 @@
  * @module
  */
 import type { Entry, Stream } from "../types.ts";
-import { entrySize, PushWriter } from "../push/push_writer.ts";
+import { entrySize, PushWriter, type StreamParts } from "../push/push_writer.ts";
 
 export { entrySize };
 
 /**
- * A batch closed to new entries: its `PushRequest` protobuf, until it is snappy-compressed
- * (then only the compressed block is kept).
+ * A batch closed to new entries. It keeps its entry buffer until it is compressed, so that its
+ * `PushRequest` protobuf can be assembled again if the first copy was handed to a worker that
+ * failed; {@link freeze} trades that for an exactly sized copy.
  */
-export interface SealedBatch {
+export class SealedBatch {
   readonly tenant: string;
   readonly entries: number;
   readonly bytes: number;
-  body: Uint8Array | undefined;
+  /** The snappy block, once compression has started. */
   block: Promise<Uint8Array> | undefined;
+  #writer: PushWriter | undefined;
+  #streams: StreamParts[];
+  #frozen: Uint8Array | undefined;
+
+  constructor(
+    tenant: string,
+    entries: number,
+    bytes: number,
+    writer: PushWriter,
+    streams: StreamParts[],
+  ) {
+    this.tenant = tenant;
+    this.entries = entries;
+    this.bytes = bytes;
+    this.#writer = writer;
+    this.#streams = streams;
+  }
+
+  /** The batch's `PushRequest` protobuf: a new array at each call, unless frozen. */
+  body(): Uint8Array {
+    return this.#frozen ?? this.#writer!.assemble(this.#streams);
+  }
+
+  /** Keeps one exactly sized protobuf and lets the entry buffer go. */
+  freeze(): void {
+    this.#frozen = this.body();
+    this.release();
+  }
+
+  /** Lets the entry buffer go (back to the pool); only a frozen body remains. */
+  release(): void {
+    this.#writer?.release();
+    this.#writer = undefined;
+  }
 }
 
 /** A batch for one tenant. */
@@ -55,21 +90,11 @@ export class OpenBatch {
     this.entries++;
   }
 
-  /** Closes the batch: its protobuf, exactly sized, and the entry buffer let go. */
+  /** Closes the batch; its entry buffer goes with the sealed batch (add nothing after this). */
   seal(): SealedBatch {
-    const streams = [];
+    const streams: StreamParts[] = [];
     for (const [labels, ranges] of this.#streams) streams.push({ labels, ranges });
-    const body = this.#writer.assemble(streams);
-    this.#writer.release();
-    this.#streams.clear();
-    this.#current = undefined;
-    return {
-      tenant: this.tenant,
-      entries: this.entries,
-      bytes: this.bytes,
-      body,
-      block: undefined,
-    };
+    return new SealedBatch(this.tenant, this.entries, this.bytes, this.#writer, streams);
   }
 }
 
