@@ -15,7 +15,9 @@ export interface LabelPair {
 
 /**
  * One log entry. The timestamp is split into whole seconds and nanoseconds (0 ≤ nanos < 1e9)
- * so that nanosecond precision survives without a `bigint` per entry.
+ * so that nanosecond precision survives without a `bigint` per entry. Entries the relay decodes
+ * keep their line as the bytes received (`WireEntry`): `line` and `metadata` are then getters that
+ * decode on each read, and `JSON.stringify` gives the plain form.
  */
 export interface Entry {
   /** Whole seconds since the Unix epoch (may be negative). */
