@@ -64,6 +64,8 @@ class BodySource {
   #cancelled = false;
   #discarding = false;
   #seen = 0;
+  /** Where discarding stops: {@link DISCARD_LIMIT} past what was read when the response went out. */
+  #limit = Infinity;
 
   constructor(req: IncomingMessage) {
     this.#req = req;
@@ -102,9 +104,6 @@ class BodySource {
       },
     }, { highWaterMark: 4 });
   }
-
-  /** Where discarding stops: {@link DISCARD_LIMIT} past what was read when the response went out. */
-  #limit = Infinity;
 
   settle(): boolean {
     if (this.#done) return true;

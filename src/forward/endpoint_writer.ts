@@ -14,7 +14,7 @@ import { snappyCompress } from "../push/snappy_block.ts";
 import type { ResolvedEndpoint } from "./resolve_endpoint.ts";
 import { sendPush } from "./send.ts";
 import type { DropReason, WriteMetrics } from "./write_metrics.ts";
-import { QueueBudget } from "./queue_budget.ts";
+import type { QueueBudget } from "./queue_budget.ts";
 
 /** I/O of a writer, passed in so tests control time. */
 export interface WriterDeps {
@@ -50,11 +50,7 @@ export class EndpointWriter {
   #stop = new AbortController();
   #pump: Promise<void>;
 
-  constructor(
-    endpoint: ResolvedEndpoint,
-    deps: WriterDeps,
-    budget: QueueBudget = new QueueBudget(endpoint.capacityBytes),
-  ) {
+  constructor(endpoint: ResolvedEndpoint, deps: WriterDeps, budget: QueueBudget) {
     this.endpoint = endpoint;
     this.budget = budget;
     this.#deps = deps;

@@ -8,8 +8,6 @@
 import type { Entry, Stream } from "../types.ts";
 import { entrySize, PushWriter, type StreamParts } from "../push/push_writer.ts";
 
-export { entrySize };
-
 /**
  * A batch closed to new entries. It keeps its entry buffer until it is compressed, so that its
  * `PushRequest` protobuf can be assembled again if the first copy was handed to a worker that

@@ -105,29 +105,19 @@ function readEntry(r: Reader, end: number): Entry {
     } else skipField(r, tag, "EntryAdapter", ENTRY_WIRE);
   }
   checkExact(r, end, "EntryAdapter");
-  const source = r.buf;
-  if (scattered) {
-    return new WireEntry({
-      ...stamp,
-      source,
-      lineStart,
-      lineEnd,
-      metaStart: 0,
-      metaEnd: 0,
-      metaSize,
-      pairs: readMetadata(source, start, end),
-    });
-  }
-  if (metaStart < 0) metaStart = metaEnd = 0;
+  // Metadata split around other fields is decoded now; contiguous metadata stays a byte range.
+  const pairs = scattered ? readMetadata(r.buf, start, end) : undefined;
+  if (scattered || metaStart < 0) metaStart = metaEnd = 0;
   return new WireEntry({
     seconds: stamp.seconds,
     nanos: stamp.nanos,
-    source,
+    source: r.buf,
     lineStart,
     lineEnd,
     metaStart,
     metaEnd,
     metaSize,
+    pairs,
   });
 }
 

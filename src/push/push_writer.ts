@@ -244,26 +244,25 @@ function writeTimestamp(buf: Uint8Array, pos: number, seconds: number, nanos: nu
   return pos;
 }
 
-function pairLength(p: LabelPair): number {
-  const n = utf8Length(p.name);
-  const v = utf8Length(p.value);
+/** Length of a `LabelPairAdapter` whose name and value take `n` and `v` bytes. */
+function pairLength(n: number, v: number): number {
   return (n > 0 ? 1 + varintLength(n) + n : 0) + (v > 0 ? 1 + varintLength(v) + v : 0);
 }
 
 function pairFieldLength(p: LabelPair): number {
-  const len = pairLength(p);
+  const len = pairLength(utf8Length(p.name), utf8Length(p.value));
   return 1 + varintLength(len) + len;
 }
 
 function writePairField(buf: Uint8Array, pos: number, p: LabelPair): number {
-  buf[pos++] = 0x1a;
-  pos = writeVarint(buf, pos, pairLength(p));
   const n = utf8Length(p.name);
+  const v = utf8Length(p.value);
+  buf[pos++] = 0x1a;
+  pos = writeVarint(buf, pos, pairLength(n, v));
   if (n > 0) {
     buf[pos++] = 0x0a;
     pos = writeUtf8(buf, writeVarint(buf, pos, n), p.name, n);
   }
-  const v = utf8Length(p.value);
   if (v > 0) {
     buf[pos++] = 0x12;
     pos = writeUtf8(buf, writeVarint(buf, pos, v), p.value, v);
