@@ -21,17 +21,35 @@
  *
  * @module
  */
-export { createRelay, type Relay, type RelayDeps, type ReloadResult } from "./src/relay.ts";
+export {
+  createRelay,
+  isSettings,
+  type Relay,
+  type RelayOptions,
+  type ReloadResult,
+} from "./src/relay.ts";
+export { createRuntime, type Runtime } from "./src/runtime.ts";
 export { parseConfig, type ParseConfigResult } from "./src/config/parse_config.ts";
+export { resolveSettings, type SettingsResult } from "./src/config/resolve_settings.ts";
 export type { Config, ConfigInput } from "./src/config/config_schema.ts";
+export type {
+  ClientTlsSettings,
+  EndpointSettings,
+  ForwardSettings,
+  ListenerSettings,
+  ReceiveSettings,
+  ServerTlsSettings,
+  Settings,
+} from "./src/config/settings.ts";
 export { compileRules, relabel } from "./src/rules/mod.ts";
 export type { RelabelRule } from "./src/rules/mod.ts";
-export { decodePushRequest, encodePushRequest } from "./src/push/proto_codec.ts";
-export { decodePushJson } from "./src/push/json_codec.ts";
+export { decodePushRequest } from "./src/codec/decode_proto.ts";
+export { encodePushRequest } from "./src/codec/encode_proto.ts";
+export { decodePushJson } from "./src/codec/decode_json.ts";
 export { parseLabels } from "./src/labels/parse_labels.ts";
 export { formatLabels } from "./src/labels/format_labels.ts";
 export type {
-  Batch,
+  Accepted,
   Entry,
   LabelPair,
   Labels,

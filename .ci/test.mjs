@@ -19,7 +19,7 @@ const runs = [
   {
     name: "bun test",
     cmd: bin("bun"),
-    args: ["test", "--timeout", "30000", "tests/"],
+    args: ["test", "--timeout", "30000", "./tests/"],
     parse: bunCounts,
   },
   {
@@ -42,8 +42,8 @@ const runs = [
       "--timeout",
       "30000",
       "tests/cli_test.ts",
-      "tests/http/executable_test.ts",
-      "tests/forward/e2e_test.ts",
+      "tests/main_test.ts",
+      "tests/e2e/forward_test.ts",
     ],
     env: { LOKIRELAY_BIN: new URL("../dist/lokirelay", import.meta.url).pathname },
     parse: bunCounts,

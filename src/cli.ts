@@ -5,8 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { ConfigInput } from "./config/config_schema.ts";
-import { parseConfig, type ParseConfigResult } from "./config/parse_config.ts";
+import { resolveSettings, type SettingsResult } from "./config/resolve_settings.ts";
 import type { LogFormat, LogLevel } from "./log/logger.ts";
 
 /** What the command line asks for. */
@@ -112,7 +111,8 @@ export function parseCommand(args: string[]): Command {
 }
 
 /**
- * Loads the config: the file's JSON (or the built-in default `{}`), with `--loki-url` applied.
+ * Loads the settings: the config file's JSON (or the built-in default `{}`), with `--loki-url`
+ * applied, resolved with every file it names read through `readFile`.
  *
  * @example
  * ```ts
@@ -120,7 +120,7 @@ export function parseCommand(args: string[]): Command {
  * import { loadConfig } from "./cli.ts";
  *
  * const r = loadConfig(undefined, "http://loki:3100/loki/api/v1/push", () => "");
- * assert.equal(r.ok && r.config.forward_to?.[0].url, "http://loki:3100/loki/api/v1/push");
+ * assert.equal(r.ok && r.settings.forward?.endpoints[0].url, "http://loki:3100/loki/api/v1/push");
  * const bad = loadConfig("c.json", undefined, () => "{nope");
  * assert.equal(bad.ok, false);
  * ```
@@ -129,7 +129,7 @@ export function loadConfig(
   path: string | undefined,
   lokiUrl: string | undefined,
   readFile: (path: string) => string,
-): ParseConfigResult & { input?: ConfigInput } {
+): SettingsResult {
   let input: Record<string, unknown> = {};
   if (path !== undefined) {
     let text: string;
@@ -147,7 +147,7 @@ export function loadConfig(
   if (lokiUrl !== undefined && input !== null && typeof input === "object") {
     input = { ...input, forward_to: [{ url: lokiUrl }] };
   }
-  return { ...parseConfig(input), input: input as ConfigInput };
+  return resolveSettings(input, readFile);
 }
 
 /**

@@ -9,13 +9,13 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { loadConfig, parseCommand, redactSecrets, USAGE } from "./cli.ts";
-import type { Config } from "./config/config_schema.ts";
+import type { Settings } from "./config/settings.ts";
+import { diffSettings } from "./config/settings_diff.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
 import { createRelay, type Relay, type ReloadResult } from "./relay.ts";
-import { receiveSettings } from "./receive/receive_settings.ts";
+import { activate } from "./receive/receive_context.ts";
 import { serveNode } from "./adapters/node_server.ts";
 import type { Served } from "./adapters/serve_types.ts";
-import { listenerOptions } from "./listener_options.ts";
 import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { VERSION } from "./version.ts";
@@ -31,99 +31,92 @@ async function main(args: string[]): Promise<number> {
   const loaded = load();
   if (!loaded.ok) return fail(`invalid config:\n  ${loaded.errors.join("\n  ")}\n`);
   if (cmd.kind === "check") return print(redactSecrets(loaded.config) + "\n", 0);
-  if (cmd.kind === "relabel") return relabelCommand(loaded.config, cmd.labels!);
+  if (cmd.kind === "relabel") return relabelCommand(loaded.settings, cmd.labels!);
   const logger = createLogger({
     level: cmd.logLevel,
     format: cmd.logFormat,
     write: (line) => process.stderr.write(line),
   });
-  return await run(loaded.config, load, logger);
+  return await run(loaded.settings, load, logger);
 }
 
-async function run(config: Config, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
+async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
+  let settings = first;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = serverMetrics(registry);
   let served: Served;
   let reloading = Promise.resolve<ReloadResult>({ ok: true });
 
-  const listen = (c: Config) =>
+  const listen = (s: Settings) =>
     serveNode(relay, {
-      ...listenerOptions(c, readText),
+      ...s.listener,
       onConnections: (open) => metrics.connections.set({ protocol: "http" }, open),
       onRefused: (reason) => logger.debug("connection closed", { reason }),
     });
 
   async function reload(): Promise<ReloadResult> {
     const next = load();
-    const result = next.ok ? await apply(next.config) : next;
+    const result = next.ok ? await apply(next.settings) : next;
     metrics.reloadOk.set(result.ok ? 1 : 0);
     if (result.ok) {
       metrics.reloadTime.set(Date.now() / 1000);
       logger.info("config reloaded");
-    } else {logger.error("config reload refused, keeping the running one", {
+    } else {
+      logger.error("config reload refused, keeping the running one", {
         errors: result.errors.join("; "),
-      });}
+      });
+    }
     return result;
   }
 
-  async function apply(next: Config): Promise<ReloadResult> {
-    const restart = JSON.stringify([next.http, next.graceful_shutdown_timeout]) !==
-      JSON.stringify([config.http, config.graceful_shutdown_timeout]);
-    let options;
-    try {
-      options = restart ? listenerOptions(next, readText) : undefined;
-    } catch (err) {
-      return { ok: false, errors: [(err as Error).message] };
-    }
+  async function apply(next: Settings): Promise<ReloadResult> {
+    const restart = diffSettings(settings, next).listener;
     const result = relay.reload(next);
     if (!result.ok) return result;
-    if (options) {
+    if (restart) {
       await served.shutdown();
       served = await listen(next);
       logger.info("listener restarted", { addr: `${served.hostname}:${served.port}` });
     }
-    config = next;
+    settings = next;
     return result;
   }
 
   // Resolved from this file: in a compiled Bun binary the worker sits beside main.ts's bundle.
   const compressor = createWorkerCompressor(
     (error) => logger.warn("compressing on the main thread", { error }),
-    new URL("./push/compress_worker.ts", import.meta.url),
+    new URL("./adapters/compress_worker.ts", import.meta.url),
   );
   let relay: Relay;
   try {
-    relay = makeRelay();
-  } catch (err) {
-    logger.error("cannot start", { error: (err as Error).message });
-    return 1;
-  }
-  function makeRelay(): Relay {
-    return createRelay(config, {
+    relay = createRelay(settings, {
       logger,
       registry,
       stdout: (text) => process.stdout.write(text),
       readFile: readText,
-      createFetch: createTlsFetch,
+      tlsFetch: createTlsFetch,
       compress: (bytes) => compressor.compress(bytes),
       reload: () => (reloading = reloading.then(reload, reload)),
     });
+  } catch (err) {
+    logger.error("cannot start", { error: (err as Error).message });
+    return 1;
   }
   try {
-    served = await listen(config);
+    served = await listen(settings);
   } catch (err) {
     logger.error("cannot listen", { error: (err as Error).message });
     return 1;
   }
-  metrics.connectionsLimit.set({ protocol: "http" }, config.http.conn_limit);
+  metrics.connectionsLimit.set({ protocol: "http" }, settings.listener.connLimit);
   metrics.reloadOk.set(1);
   metrics.reloadTime.set(Date.now() / 1000);
   logger.info("listening", {
     version: VERSION,
     addr: `${served.hostname}:${served.port}`,
-    tls: config.http.tls !== undefined,
-    forward_to: config.forward_to?.map((e) => e.url).join(",") ?? "stdout",
+    tls: settings.listener.tls !== undefined,
+    forward_to: settings.forward?.endpoints.map((e) => e.url).join(",") ?? "stdout",
   });
   process.on("SIGHUP", () => void (reloading = reloading.then(reload, reload)));
   const signal = await new Promise<string>((resolve) => {
@@ -166,8 +159,8 @@ function serverMetrics(registry: Registry) {
   };
 }
 
-function relabelCommand(config: Config, labels: string): number {
-  const result = receiveSettings(config).resolve(labels);
+function relabelCommand(settings: Settings, labels: string): number {
+  const result = activate(settings.receive).resolve(labels);
   if (result.kind === "error") return fail(`${result.error}\n`);
   if (result.kind === "dropped") return print(`dropped (${result.reason})\n`, 0);
   return print(result.key + "\n", 0);

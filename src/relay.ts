@@ -1,55 +1,41 @@
 /**
  * The relay as one web-standard `fetch(request)` handler: every runtime adapter, test and
- * embedding calls it. No runtime global is used here; I/O comes in through `deps`.
+ * embedding calls it. No runtime global is used here; the host's capabilities come in as a
+ * {@link Runtime} (see `runtime.ts`).
  *
  * @module
  */
 import { Registry } from "prom-client";
 import type { Sink } from "./types.ts";
-import type { Config, ConfigInput } from "./config/config_schema.ts";
-import { parseConfig } from "./config/parse_config.ts";
+import { createRuntime, type Runtime } from "./runtime.ts";
+import type { ConfigInput } from "./config/config_schema.ts";
+import type { Settings } from "./config/settings.ts";
+import { resolveSettings } from "./config/resolve_settings.ts";
+import { diffSettings } from "./config/settings_diff.ts";
 import { type Logger, silentLogger } from "./log/logger.ts";
-import { createReceiveMetrics } from "./metrics/receive_metrics.ts";
 import { createStdoutSink } from "./sinks/stdout_sink.ts";
-import { createForwarder, type ForwarderConfig } from "./forward/forwarder.ts";
-import type { ResolvedClientTls } from "./forward/resolve_endpoint.ts";
+import { Forwarder } from "./forward/forwarder.ts";
 import { VERSION } from "./version.ts";
 import { createReceiveClock } from "./receive/receive_clock.ts";
-import type { ReceiveContext } from "./receive/receive_context.ts";
-import { receiveSettings } from "./receive/receive_settings.ts";
-import { handlePush } from "./receive/push_route.ts";
-import { handleRaw } from "./receive/raw_route.ts";
+import { activate, type ReceiveContext } from "./receive/receive_context.ts";
+import { createReceiveMetrics } from "./receive/receive_metrics.ts";
+import { pushRoute } from "./receive/push_route.ts";
+import { rawRoute } from "./receive/raw_route.ts";
 import { bodyBytesRead } from "./http/read_body.ts";
 import { InflightBudget } from "./http/inflight_budget.ts";
 import { emptyResponse, errorReason, errorResponse, textResponse } from "./http/responses.ts";
 
-/** I/O and shared services handed to the relay. Every field is optional. */
-export interface RelayDeps {
-  /** Wall clock in milliseconds since the epoch (may be fractional). @default performance time */
-  now?: () => number;
-  /** Where the stdout sink writes when no `forward_to` is configured. @default console.log */
-  stdout?: (text: string) => void;
+/**
+ * How a relay is built: any part of the {@link Runtime} (the rest defaults to web-standard
+ * globals), plus the services it shares with its host.
+ */
+export interface RelayOptions extends Partial<Runtime> {
   /** The relay's own log. @default a logger that writes nothing */
   logger?: Logger;
   /** Metrics registry served on `/metrics`. @default a new registry */
   registry?: Registry;
-  /** Replaces the sink built from the config (stdout or the Loki writer). */
+  /** Replaces the sink built from the settings (stdout or the Loki forwarder). */
   sink?: Sink;
-  /** The writer's HTTP client. @default globalThis.fetch */
-  fetch?: typeof fetch;
-  /** The writer's waits (batch_wait, backoff, drain); ends early when `signal` aborts. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Jitter source of the backoff. @default Math.random */
-  random?: () => number;
-  /** Reads secret and TLS files named in `forward_to`. */
-  readFile?: (path: string) => string;
-  /**
-   * Snappy compression off this thread for the writer (see `src/adapters/worker_compressor.ts`):
-   * batches are then compressed as soon as they are full. @default compress on this thread
-   */
-  compress?: (bytes: Uint8Array) => Promise<Uint8Array>;
-  /** A `fetch` for an endpoint with `tls_config` (see `src/adapters/tls_fetch.ts`). */
-  createFetch?: (tls: ResolvedClientTls) => typeof fetch;
   /**
    * Called by `POST /-/reload`: re-read the configuration and apply it (the executable passes
    * one that reads the config file). Without it the route answers 404.
@@ -57,7 +43,7 @@ export interface RelayDeps {
   reload?: () => Promise<ReloadResult>;
 }
 
-/** The outcome of a reload: applied, or refused with every error (the old config stays). */
+/** The outcome of a reload: applied, or refused with every error (the running settings stay). */
 export type ReloadResult = { ok: true } | { ok: false; errors: string[] };
 
 /** A running relay. */
@@ -67,30 +53,51 @@ export interface Relay {
   /** Stops taking entries and drains what is queued. */
   close(): Promise<void>;
   /**
-   * Swaps in a new configuration without dropping connections or queued entries: labels, rules,
-   * limits and the sink. A sink that changes is closed in the background, so what it holds is
-   * still delivered. The listener is the caller's business (see `main.ts`).
+   * Swaps in new settings without dropping connections or queued entries: labels, rules and
+   * limits at once; endpoints whose settings are unchanged keep their queues, others drain in
+   * the background. The listener is the caller's business (see `main.ts`).
    */
-  reload(config: ConfigInput): ReloadResult;
+  reload(config: ConfigInput | Settings): ReloadResult;
+  /** The settings in effect. */
+  readonly settings: Settings;
   /** The metrics registry (`/metrics`). */
   readonly registry: Registry;
 }
 
-type Handler = (request: Request, ctx: ReceiveContext) => Promise<Response> | Response;
+type Route = (request: Request, ctx: ReceiveContext) => Promise<Response> | Response;
 
-const ROUTES: Record<string, { method: string; route: string; handler: Handler }> = {
-  "/loki/api/v1/push": { method: "POST", route: "loki_api_v1_push", handler: handlePush },
-  "/api/v1/push": { method: "POST", route: "api_v1_push", handler: handlePush },
-  "/loki/api/v1/raw": { method: "POST", route: "loki_api_v1_raw", handler: handleRaw },
-  "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: handleRaw },
+const ROUTES: Record<string, { method: string; route: string; handler: Route }> = {
+  "/loki/api/v1/push": { method: "POST", route: "loki_api_v1_push", handler: pushRoute },
+  "/api/v1/push": { method: "POST", route: "api_v1_push", handler: pushRoute },
+  "/loki/api/v1/raw": { method: "POST", route: "loki_api_v1_raw", handler: rawRoute },
+  "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: rawRoute },
   "/ready": { method: "GET", route: "ready", handler: () => textResponse(200, "ready") },
 };
 
 /**
- * Creates a relay from a configuration (as in the config file; defaults filled in).
+ * Whether `value` is resolved {@link Settings} rather than a configuration object.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSettings } from "./relay.ts";
+ * import { resolveSettings } from "./config/resolve_settings.ts";
+ *
+ * const r = resolveSettings({});
+ * assert.equal(r.ok && isSettings(r.settings), true);
+ * assert.equal(isSettings({ labels: {} }), false);
+ * ```
+ */
+export function isSettings(value: unknown): value is Settings {
+  return typeof value === "object" && value !== null && "listener" in value &&
+    "receive" in value && "forward" in value;
+}
+
+/**
+ * Creates a relay from a configuration (as in the config file) or from resolved settings.
  *
  * @throws {RangeError} listing every configuration error, each with its path and value
- * @throws {Error} when a file named in `forward_to` cannot be read
+ * @throws {Error} when an endpoint needs TLS and the runtime has no `tlsFetch`
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -100,40 +107,28 @@ const ROUTES: Record<string, { method: string; route: string; handler: Handler }
  * const res = await relay.fetch(new Request("http://relay/ready"));
  * assert.equal(await res.text(), "ready");
  * assert.equal((await relay.fetch(new Request("http://relay/nope"))).status, 404);
+ * assert.deepEqual(relay.settings.receive.labels, { job: "demo" });
  * await relay.close();
  * ```
  */
-export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
-  const parsed = parseConfig(config);
-  if (!parsed.ok) throw new RangeError(`invalid config:\n  ${parsed.errors.join("\n  ")}`);
-  const registry = deps.registry ?? new Registry();
-  const logger = deps.logger ?? silentLogger;
-  const now = deps.now ?? (() => performance.timeOrigin + performance.now());
-  const stdout = deps.stdout ?? ((t: string) => console.log(t.slice(0, -1)));
-  const buildSink = (c: Config): Sink => {
-    if (deps.sink) return deps.sink;
-    if (!c.forward_to) return createStdoutSink(stdout);
-    return createForwarder(c as ForwarderConfig, {
-      registry,
-      logger,
-      fetch: deps.fetch,
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
-      readFile: deps.readFile,
-      createFetch: deps.createFetch,
-      compress: deps.compress,
-      userAgent: `lokirelay/${VERSION}`,
-    });
-  };
+export function createRelay(config: ConfigInput | Settings, options: RelayOptions = {}): Relay {
+  const runtime = createRuntime(options);
+  let settings = settingsOf(config, runtime);
+  const registry = options.registry ?? new Registry();
+  const logger = options.logger ?? silentLogger;
   const metrics = createReceiveMetrics(registry);
-  let current = parsed.config;
-  const settings = receiveSettings(current);
+  const forwarderDeps = { ...runtime, registry, logger, userAgent: `lokirelay/${VERSION}` };
+  const buildSink = (next: Settings, carriedFrom?: Sink, carried: number[] = []): Sink => {
+    if (options.sink) return options.sink;
+    if (!next.forward) return createStdoutSink(runtime.stdout);
+    const from = carriedFrom instanceof Forwarder ? carriedFrom.endpoints : [];
+    return new Forwarder(next.forward, forwarderDeps, carried.map((i) => from[i]));
+  };
   const ctx: ReceiveContext = {
-    settings,
-    budget: new InflightBudget(settings.maxInflightBytes),
-    stamp: createReceiveClock(now),
-    sink: buildSink(current),
+    active: activate(settings.receive),
+    budget: new InflightBudget(settings.receive.maxInflightBytes),
+    stamp: createReceiveClock(runtime.now),
+    sink: buildSink(settings),
     metrics,
     logger,
   };
@@ -141,8 +136,8 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
   const retiring = new Set<Promise<void>>();
 
   async function reloadRoute(): Promise<Response> {
-    if (!deps.reload) return errorResponse(404, "404 page not found");
-    const result = await deps.reload();
+    if (!options.reload) return errorResponse(404, "404 page not found");
+    const result = await options.reload();
     if (result.ok) return textResponse(200, "config reloaded\n");
     return errorResponse(400, `config not reloaded: ${result.errors.join("; ")}`);
   }
@@ -165,8 +160,11 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
 
   return {
     registry,
+    get settings() {
+      return settings;
+    },
     async fetch(request) {
-      const started = now();
+      const started = runtime.now();
       const path = new URL(request.url).pathname;
       const route = ROUTES[path]?.route ?? "other";
       let response: Response;
@@ -183,7 +181,7 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
       const labels = { method: request.method, route };
       metrics.requestDuration.observe(
         { ...labels, status_code: String(response.status), ws: "false" },
-        (now() - started) / 1000,
+        (runtime.now() - started) / 1000,
       );
       const length = bodyBytesRead(request) ?? Number(request.headers.get("content-length") ?? 0);
       if (length > 0) metrics.requestBytes.observe(labels, length);
@@ -195,32 +193,40 @@ export function createRelay(config: ConfigInput, deps: RelayDeps = {}): Relay {
       return closing;
     },
     reload(input) {
-      const next = parseConfig(input);
-      if (!next.ok) return next;
-      const settings = receiveSettings(next.config);
-      if (!deps.sink && sinkChanged(current, next.config)) {
+      const resolved = isSettings(input)
+        ? { ok: true as const, settings: input }
+        : resolveSettings(input, runtime.readFile);
+      if (!resolved.ok) return resolved;
+      const next = resolved.settings;
+      const diff = diffSettings(settings, next);
+      if (diff.forward && !options.sink) {
         let sink: Sink;
         try {
-          sink = buildSink(next.config);
+          sink = buildSink(next, ctx.sink, diff.carried);
         } catch (err) {
           return { ok: false, errors: [(err as Error).message] };
         }
         const old = ctx.sink;
         ctx.sink = sink;
-        const done = old.close().finally(() => retiring.delete(done));
+        const kept = new Set(sink instanceof Forwarder ? sink.endpoints : []);
+        const done = (old instanceof Forwarder ? old.retire(kept) : old.close())
+          .finally(() => retiring.delete(done));
         retiring.add(done);
       }
-      if (settings.maxInflightBytes !== ctx.budget.limit) {
-        ctx.budget = new InflightBudget(settings.maxInflightBytes);
+      if (diff.receive) ctx.active = activate(next.receive);
+      if (next.receive.maxInflightBytes !== ctx.budget.limit) {
+        ctx.budget = new InflightBudget(next.receive.maxInflightBytes);
       }
-      ctx.settings = settings;
-      current = next.config;
+      settings = next;
       return { ok: true };
     },
   };
 }
 
-function sinkChanged(a: Config, b: Config): boolean {
-  return JSON.stringify([a.forward_to, a.external_labels]) !==
-    JSON.stringify([b.forward_to, b.external_labels]);
+/** Settings as given, or resolved from a configuration (files read with the runtime's reader). */
+function settingsOf(config: ConfigInput | Settings, runtime: Runtime): Settings {
+  if (isSettings(config)) return config;
+  const resolved = resolveSettings(config, runtime.readFile);
+  if (!resolved.ok) throw new RangeError(`invalid config:\n  ${resolved.errors.join("\n  ")}`);
+  return resolved.settings;
 }

@@ -1,5 +1,5 @@
 /**
- * The data that flows through the relay, from decode to writer.
+ * The data that flows through the relay, from decode to the sink.
  *
  * @module
  */
@@ -50,7 +50,7 @@ export interface Stream {
 }
 
 /** What one accepted request hands to the sink: its streams and the tenant from `X-Scope-OrgID`. */
-export interface Batch {
+export interface Accepted {
   /** The tenant, or `undefined` when the request named none. */
   tenant?: string;
   streams: Stream[];
@@ -61,7 +61,7 @@ export interface Batch {
 }
 
 /**
- * The sink's answer to a batch: taken, refused for now (the client is told to retry after the
+ * The sink's answer to an offer: taken, refused for now (the client is told to retry after the
  * given number of seconds), or refused because the relay is stopping.
  */
 export type SinkResult =
@@ -69,15 +69,15 @@ export type SinkResult =
   | { status: "full"; retryAfterSeconds: number; reason: string }
   | { status: "closed" };
 
-/** Where accepted batches go: the writer fan-out, or stdout when no `forward_to` is configured. */
+/** Where accepted entries go: the Loki forwarder, or stdout when no `forward_to` is configured. */
 export interface Sink {
-  /** Take the whole batch or none of it. Never throws for a full queue. */
-  push(batch: Batch): SinkResult;
+  /** Takes all of `accepted` or none of it. Never throws for a full queue. */
+  offer(accepted: Accepted): SinkResult;
   /**
-   * Whether a push could be taken now, asked before a request body is read so that an overloaded
-   * relay refuses early and cheaply. Optional: a sink without it is always asked by `push`.
+   * Whether an offer could be taken now, asked before a request body is read so that an
+   * overloaded relay refuses early and cheaply. Optional: a sink without it is asked by `offer`.
    */
-  ready?(): SinkResult;
-  /** Stop taking batches, deliver what is queued within the drain timeout, then resolve. */
+  hasRoom?(): SinkResult;
+  /** Stops taking entries, delivers what is held within the drain timeout, then resolves. */
   close(): Promise<void>;
 }

@@ -13,22 +13,14 @@ import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { bindAddress, type FetchHandler, type Served, type ServeOptions } from "./serve_types.ts";
 import { type BridgedRequest, toWebRequest, writeWebResponse } from "./node_bridge.ts";
-import { clientCertError, nodeTlsOptions, type ResolvedServerTls } from "./node_tls.ts";
+import { clientCertError, nodeTlsOptions } from "./node_tls.ts";
+import type { ListenerSettings, ServerTlsSettings } from "../config/settings.ts";
 
-/** Listener settings: Alloy's `http` block, with durations in milliseconds. */
-export interface NodeServeOptions extends ServeOptions {
-  /** Open connections at most; more are closed at once. 0 = no limit. */
-  connLimit?: number;
-  /** Time to receive a whole request (headers and body). 0 = none. */
-  readTimeoutMs?: number;
-  /** Time to write a response, from the end of the request headers. 0 = none. */
-  writeTimeoutMs?: number;
-  /** Time a keep-alive connection may sit idle. 0 = none. */
-  idleTimeoutMs?: number;
-  /** Time `shutdown()` waits for in-flight requests before closing their connections. */
-  gracefulShutdownMs?: number;
-  /** TLS; plain HTTP when absent. */
-  tls?: ResolvedServerTls;
+/**
+ * Listener settings (Alloy's `http` block, resolved: durations in milliseconds; absent ones are
+ * off) and the hooks the executable watches the listener with.
+ */
+export interface NodeServeOptions extends Partial<ListenerSettings>, ServeOptions {
   /** Told the number of open connections each time it changes. */
   onConnections?: (open: number) => void;
   /** Told when a connection is refused or closed by a limit or timeout. */
@@ -177,7 +169,7 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
  * policies that depend on that cannot be kept there. Deno's TLS stack (rustls) takes no cipher
  * list.
  */
-function unsupportedTls(tls: ResolvedServerTls): string | undefined {
+function unsupportedTls(tls: ServerTlsSettings): string | undefined {
   const policy = tls.clientAuthType;
   if (
     "Bun" in globalThis &&

@@ -6,50 +6,14 @@
  */
 import { X509Certificate } from "node:crypto";
 import type { TLSSocket } from "node:tls";
-
-/** Alloy's client authentication policies (Go's `tls.ClientAuthType` names). */
-export type ClientAuthType =
-  | "NoClientCert"
-  | "RequestClientCert"
-  | "RequireAnyClientCert"
-  | "VerifyClientCertIfGiven"
-  | "RequireAndVerifyClientCert";
-
-/** TLS settings with every file already read into PEM text. */
-export interface ResolvedServerTls {
-  certPem: string;
-  keyPem: string;
-  clientCaPem?: string;
-  clientAuthType: ClientAuthType;
-  /** "TLS10" … "TLS13" (Alloy's "VersionTLS12" spelling is accepted by the config). */
-  minVersion?: string;
-  /** Go cipher-suite names. */
-  cipherSuites?: string[];
-}
+import type { ClientAuthType, ServerTlsSettings } from "../config/settings.ts";
+import { GO_CIPHER_SUITES } from "../config/cipher_suites.ts";
 
 const MIN_VERSION: Record<string, "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3"> = {
   TLS10: "TLSv1",
   TLS11: "TLSv1.1",
   TLS12: "TLSv1.2",
   TLS13: "TLSv1.3",
-};
-
-/** Go's TLS 1.0–1.2 cipher-suite names and their OpenSSL names. */
-export const GO_CIPHER_SUITES: Record<string, string> = {
-  TLS_RSA_WITH_AES_128_CBC_SHA: "AES128-SHA",
-  TLS_RSA_WITH_AES_256_CBC_SHA: "AES256-SHA",
-  TLS_RSA_WITH_AES_128_GCM_SHA256: "AES128-GCM-SHA256",
-  TLS_RSA_WITH_AES_256_GCM_SHA384: "AES256-GCM-SHA384",
-  TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: "ECDHE-ECDSA-AES128-SHA",
-  TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: "ECDHE-ECDSA-AES256-SHA",
-  TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: "ECDHE-RSA-AES128-SHA",
-  TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: "ECDHE-RSA-AES256-SHA",
-  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: "ECDHE-RSA-AES128-GCM-SHA256",
-  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: "ECDHE-ECDSA-AES128-GCM-SHA256",
-  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384: "ECDHE-RSA-AES256-GCM-SHA384",
-  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: "ECDHE-ECDSA-AES256-GCM-SHA384",
-  TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-RSA-CHACHA20-POLY1305",
-  TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-ECDSA-CHACHA20-POLY1305",
 };
 
 /**
@@ -73,7 +37,7 @@ export const GO_CIPHER_SUITES: Record<string, string> = {
  * });
  * ```
  */
-export function nodeTlsOptions(tls: ResolvedServerTls): Record<string, unknown> {
+export function nodeTlsOptions(tls: ServerTlsSettings): Record<string, unknown> {
   const options: Record<string, unknown> = { cert: tls.certPem, key: tls.keyPem };
   if (tls.clientCaPem) options.ca = tls.clientCaPem;
   const policy = tls.clientAuthType;
@@ -97,6 +61,8 @@ export function nodeTlsOptions(tls: ResolvedServerTls): Record<string, unknown> 
  * ```ts
  * import assert from "node:assert/strict";
  * import type { TLSSocket } from "node:tls";
+import type { ClientAuthType, ServerTlsSettings } from "../config/settings.ts";
+import { GO_CIPHER_SUITES } from "../config/cipher_suites.ts";
  * import { clientCertError } from "./node_tls.ts";
  *
  * const noCert = { getPeerCertificate: () => ({}), authorized: false } as unknown as TLSSocket;

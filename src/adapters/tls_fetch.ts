@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ResolvedClientTls } from "../forward/resolve_endpoint.ts";
+import type { ClientTlsSettings } from "../config/settings.ts";
 
 interface DenoTlsLike {
   createHttpClient(options: { caCerts?: string[]; cert?: string; key?: string }): unknown;
@@ -21,7 +21,7 @@ interface DenoTlsLike {
  * assert.equal(typeof createTlsFetch({ insecureSkipVerify: false }), "function");
  * ```
  */
-export function createTlsFetch(tls: ResolvedClientTls): typeof fetch {
+export function createTlsFetch(tls: ClientTlsSettings): typeof fetch {
   const g = globalThis as unknown as { Deno?: DenoTlsLike; Bun?: unknown };
   if (g.Deno && !g.Bun) {
     if (tls.insecureSkipVerify) {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { snappyCompress } from "../push/snappy_block.ts";
+import { snappyCompress } from "../codec/snappy_block.ts";
 
 /** Compresses snappy blocks off the calling thread. */
 export interface Compressor {
@@ -32,7 +32,7 @@ interface Pending {
  * ```ts
  * import assert from "node:assert/strict";
  * import { createWorkerCompressor } from "./worker_compressor.ts";
- * import { snappyUncompress } from "../push/snappy_block.ts";
+ * import { snappyUncompress } from "../codec/snappy_block.ts";
  *
  * const compressor = createWorkerCompressor();
  * const block = await compressor.compress(new TextEncoder().encode("hello hello hello"));
@@ -43,7 +43,7 @@ interface Pending {
  */
 export function createWorkerCompressor(
   onFailure: (error: string) => void = () => {},
-  url: URL = new URL("../push/compress_worker.ts", import.meta.url),
+  url: URL = new URL("./compress_worker.ts", import.meta.url),
 ): Compressor {
   let worker: Worker | undefined;
   let broken = false;

@@ -5,10 +5,13 @@
  * @module
  */
 import { z } from "zod";
-import { relabelRuleSchema } from "../rules/mod.ts";
-import { endpointSchema } from "../forward/endpoint_config.ts";
+import { relabelRuleSchema } from "../rules/rule.ts";
+import { endpointSchema } from "./endpoint_schema.ts";
 import { durationSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 import { httpSchema } from "./http_schema.ts";
+
+/** `max_send_message_size` when it is absent or 0 (Alloy's 100 MiB). */
+export const DEFAULT_MAX_SEND_MESSAGE_SIZE = "100MiB";
 
 /**
  * The whole configuration file.
@@ -33,7 +36,7 @@ export const configSchema = z.strictObject({
   /** Keep the client's timestamps instead of the time of receipt. */
   use_incoming_timestamp: z.boolean().default(false),
   /** Largest body accepted, on the wire and decompressed; `0` means the default. */
-  max_send_message_size: sizeSchema.default("100MiB"),
+  max_send_message_size: sizeSchema.default(DEFAULT_MAX_SEND_MESSAGE_SIZE),
   /**
    * lokirelay's own: bytes all requests being received may hold at once (wire plus
    * decompressed). Past it clients get 429; it bounds memory however many send at once.

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./schema_helpers.ts";
-import { GO_CIPHER_SUITES } from "../adapters/node_tls.ts";
+import { cipherList, GO_CIPHER_SUITES } from "./cipher_suites.ts";
 
 const CLIENT_AUTH_TYPES = [
   "NoClientCert",
@@ -56,7 +56,7 @@ export const tlsSchema = z.strictObject({
   /** Go cipher-suite names, a list or one comma-separated string. */
   cipher_suites: z.union([z.string(), z.array(z.string())]).optional().check((ctx) => {
     for (const name of cipherList(ctx.value)) {
-      if (!(name in GO_CIPHER_SUITES)) {
+      if (!Object.hasOwn(GO_CIPHER_SUITES, name)) {
         ctx.issues.push({
           code: "custom",
           input: ctx.value,
@@ -89,24 +89,6 @@ export const tlsSchema = z.strictObject({
     issue("client_auth_type", "a client CA is configured but client_auth_type is NoClientCert");
   }
 });
-
-/**
- * A `cipher_suites` value as a list of names.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { cipherList } from "./http_schema.ts";
- *
- * assert.deepEqual(cipherList("A, B"), ["A", "B"]);
- * assert.deepEqual(cipherList(undefined), []);
- * ```
- */
-export function cipherList(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  const list = typeof value === "string" ? value.split(",") : value;
-  return list.map((s) => s.trim()).filter((s) => s !== "");
-}
 
 /**
  * The `http` block.

@@ -7,10 +7,16 @@
 
 import type { BudgetHold } from "./inflight_budget.ts";
 
-/** A body, or why it was refused: 400 (bad encoding) or 413 (over the limit). */
+/**
+ * Why a body could not be read: an encoding this reader does not know, a body that broke off or
+ * does not inflate, more than the size limit, or the shared in-flight budget spent.
+ */
+export type BodyFailure = "unsupported_encoding" | "unreadable" | "too_large" | "busy";
+
+/** A body, or why not, with a one-line reason. */
 export type BodyResult =
-  | { ok: true; bytes: Uint8Array; wireLength: number }
-  | { ok: false; status: 400 | 413 | 429; error: string };
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; failure: BodyFailure; error: string };
 
 /** A hold with no limit. */
 const UNLIMITED: BudgetHold = { limit: Infinity, take: () => true, release: () => {} };
@@ -36,10 +42,10 @@ export function bodyBytesRead(request: Request): number | undefined {
 }
 
 /**
- * Reads the body of `request`, refusing it with 413 as soon as more than `maxBytes` have arrived
- * (or at once when `Content-Length` says so), and decompresses gzip/deflate with the same cap.
- * Every byte read or inflated is taken from `hold`; when the shared budget is spent the request
- * is refused with 429 (the caller releases the hold once the request is handled).
+ * Reads the body of `request`, giving up (`too_large`) as soon as more than `maxBytes` have
+ * arrived (or at once when `Content-Length` says so), and decompresses gzip/deflate with the same
+ * cap. Every byte read or inflated is taken from `hold`; when the shared budget is spent the
+ * result is `busy` (the caller releases the hold once the request is handled).
  * Deflate is raw DEFLATE as in Alloy; a zlib-wrapped body is accepted too. `snappy` and no
  * encoding leave the bytes as they are (the caller knows what snappy means for its format).
  *
@@ -51,12 +57,16 @@ export function bodyBytesRead(request: Request): number | undefined {
  * const ok = await readBody(new Request("http://x/", { method: "POST", body: "abc" }), 10);
  * assert.deepEqual(ok.ok && [...ok.bytes], [97, 98, 99]);
  * const big = await readBody(new Request("http://x/", { method: "POST", body: "abcdef" }), 3);
- * assert.equal(big.ok ? 0 : big.status, 413);
+ * assert.equal(big.ok || big.failure, "too_large");
  * const br = await readBody(
  *   new Request("http://x/", { method: "POST", body: "x", headers: { "content-encoding": "br" } }),
  *   3,
  * );
- * assert.deepEqual(br, { ok: false, status: 400, error: 'Content-Encoding "br" not supported' });
+ * assert.deepEqual(br, {
+ *   ok: false,
+ *   failure: "unsupported_encoding",
+ *   error: 'Content-Encoding "br" not supported',
+ * });
  * ```
  */
 export async function readBody(
@@ -66,31 +76,35 @@ export async function readBody(
 ): Promise<BodyResult> {
   const encoding = request.headers.get("content-encoding") ?? "";
   if (!ENCODINGS.has(encoding)) {
-    return { ok: false, status: 400, error: `Content-Encoding "${encoding}" not supported` };
+    return {
+      ok: false,
+      failure: "unsupported_encoding",
+      error: `Content-Encoding "${encoding}" not supported`,
+    };
   }
   const length = Number(request.headers.get("content-length") ?? "0");
   if (length > maxBytes) return tooLarge("request body", `${length} bytes`, maxBytes);
   if (length > hold.limit) {
     return {
       ok: false,
-      status: 413,
+      failure: "too_large",
       error:
         `request body too large: ${length} bytes, more than max_inflight_bytes (${hold.limit})`,
     };
   }
-  if (request.body === null) return { ok: true, bytes: new Uint8Array(0), wireLength: 0 };
+  if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
   let wire: Uint8Array | null;
   try {
     wire = await readCapped(request.body, maxBytes, hold);
   } catch (err) {
     if (err === BUSY) return busy(hold);
-    return { ok: false, status: 400, error: `reading request body: ${firstLine(err)}` };
+    return { ok: false, failure: "unreadable", error: `reading request body: ${firstLine(err)}` };
   }
   if (wire === null) return tooLarge("request body", "more bytes", maxBytes);
   wireBytes.set(request, wire.byteLength);
   if (encoding === "gzip") return await inflate(wire, "gzip", maxBytes, hold);
   if (encoding === "deflate") return await inflate(wire, deflateFormat(wire), maxBytes, hold);
-  return { ok: true, bytes: wire, wireLength: wire.byteLength };
+  return { ok: true, bytes: wire };
 }
 
 const BUSY = new Error("in-flight byte budget exhausted");
@@ -98,7 +112,7 @@ const BUSY = new Error("in-flight byte budget exhausted");
 function busy(hold: BudgetHold): BodyResult {
   return {
     ok: false,
-    status: 429,
+    failure: "busy",
     error: `too many bytes being received at once (max_inflight_bytes ${hold.limit}), retry later`,
   };
 }
@@ -106,7 +120,7 @@ function busy(hold: BudgetHold): BodyResult {
 function tooLarge(what: string, got: string, maxBytes: number): BodyResult {
   return {
     ok: false,
-    status: 413,
+    failure: "too_large",
     error: `${what} too large: ${got}, more than max_send_message_size (${maxBytes})`,
   };
 }
@@ -158,7 +172,7 @@ async function inflate(
   hold: BudgetHold,
 ): Promise<BodyResult> {
   const name = format === "gzip" ? "gzip" : "deflate";
-  if (bytes.length === 0) return { ok: false, status: 400, error: `${name}: empty body` };
+  if (bytes.length === 0) return { ok: false, failure: "unreadable", error: `${name}: empty body` };
   const input = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
   try {
     const out = await readCapped(
@@ -167,11 +181,11 @@ async function inflate(
       hold,
     );
     if (out === null) return tooLarge("decompressed body", "more bytes", maxBytes);
-    return { ok: true, bytes: out, wireLength: bytes.byteLength };
+    return { ok: true, bytes: out };
   } catch (err) {
     return {
       ok: false,
-      status: 400,
+      failure: "unreadable",
       error: `${name}: invalid compressed data (${firstLine(err)})`,
     };
   }

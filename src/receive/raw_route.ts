@@ -1,53 +1,16 @@
 /**
  * `POST /loki/api/v1/raw`: newline-delimited lines, one entry each, stamped with the receive time.
+ * Reads top to bottom: request headers → body → split into lines → streams → hand-off.
  *
  * @module
  */
-import { WireEntry } from "../push/wire_entry.ts";
-import { errorResponse } from "../http/responses.ts";
-import { buildBatch } from "./build_batch.ts";
-import { handOff, type ReceiveContext } from "./receive_context.ts";
-import { receiveBody, unsnappy } from "./receive_body.ts";
-
-/**
- * Splits a body into entries: split on `\n`, trailing `\r`/`\n` removed, empty lines skipped.
- * Lines stay the bytes sent (as Alloy keeps them), read as UTF-8 when something asks.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { splitLines } from "./raw_route.ts";
- *
- * const body = new TextEncoder().encode("a\r\n\n b \nc");
- * assert.deepEqual(splitLines(body).map((e) => e.line), ["a", " b ", "c"]);
- * ```
- */
-export function splitLines(bytes: Uint8Array): WireEntry[] {
-  const entries: WireEntry[] = [];
-  let start = 0;
-  while (start <= bytes.length) {
-    let next = bytes.indexOf(10, start);
-    if (next < 0) next = bytes.length;
-    let end = next;
-    while (end > start && bytes[end - 1] === 13) end--;
-    if (end > start) {
-      entries.push(
-        new WireEntry({
-          seconds: 0,
-          nanos: 0,
-          source: bytes,
-          lineStart: start,
-          lineEnd: end,
-          metaStart: 0,
-          metaEnd: 0,
-          metaSize: 0,
-        }),
-      );
-    }
-    start = next + 1;
-  }
-  return entries;
-}
+import { readBody } from "../http/read_body.ts";
+import { parseTenant } from "../http/tenant.ts";
+import { snappyUncompress } from "../codec/snappy_block.ts";
+import { splitLines } from "../codec/decode_raw.ts";
+import { acceptStreams } from "./accept_streams.ts";
+import { FAILURE_STATUS, handOff, refuse, sinkRefusal } from "./answer.ts";
+import type { ReceiveContext } from "./receive_context.ts";
 
 /**
  * Handles a raw request. The configured `labels`, the relabel rules and the tenant apply as on
@@ -69,25 +32,43 @@ export function splitLines(bytes: Uint8Array): WireEntry[] {
  * await relay.close();
  * ```
  */
-export function handleRaw(request: Request, ctx: ReceiveContext): Promise<Response> {
-  return receiveBody(request, ctx, (received) => {
-    const bytes = unsnappy(received);
-    if (bytes instanceof Response) return bytes;
+export async function rawRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
+  const { settings, resolve } = ctx.active;
+  const tenant = parseTenant(request.headers.get("x-scope-orgid"));
+  if (!tenant.ok) return refuse(400, tenant.error);
+  const full = ctx.sink.hasRoom && sinkRefusal(ctx.sink.hasRoom());
+  if (full) return full;
+
+  const hold = ctx.budget.hold();
+  try {
+    const body = await readBody(request, settings.maxMessageBytes, hold);
+    if (!body.ok) return refuse(FAILURE_STATUS[body.failure], body.error);
+    let bytes = body.bytes;
+    if (request.headers.get("content-encoding") === "snappy") {
+      const block = snappyUncompress(bytes, settings.maxMessageBytes);
+      if (!block.ok) return refuse(FAILURE_STATUS[block.failure], block.error);
+      bytes = block.bytes;
+    }
+
     const entries = splitLines(bytes);
-    const options = {
-      resolve: received.settings.resolve,
+    if (entries.length > 0) {
+      const unlabelled = resolve("{}");
+      if (unlabelled.kind === "dropped" && unlabelled.reason === "no_labels") {
+        return refuse(
+          400,
+          'raw lines would have no labels: set "labels" in the config (Loki refuses unlabelled streams)',
+        );
+      }
+    }
+
+    const streams = acceptStreams({ streams: [{ labels: "{}", entries }] }, {
+      resolve,
       stamp: ctx.stamp,
       useIncomingTimestamp: false,
-      tenant: received.tenant,
-    };
-    if (entries.length === 0) return handOff(ctx, buildBatch({ streams: [] }, options));
-    const resolved = received.settings.resolve("{}");
-    if (resolved.kind === "dropped" && resolved.reason === "no_labels") {
-      return errorResponse(
-        400,
-        'raw lines would have no labels: set "labels" in the config (Loki refuses unlabelled streams)',
-      );
-    }
-    return handOff(ctx, buildBatch({ streams: [{ labels: "{}", entries }] }, options));
-  });
+      tenant: tenant.tenant,
+    });
+    return handOff(ctx, streams);
+  } finally {
+    hold.release();
+  }
 }

@@ -1,31 +1,32 @@
 /**
- * What the receive routes need: the current settings (swapped whole on reload), the clock, the
- * sink, metrics and the logger. Each request reads `settings` once, so it sees one snapshot.
+ * What the receive routes read: the active receive settings with their compiled label pipeline
+ * (swapped whole on reload, read once per request so a request sees one snapshot), the in-flight
+ * budget, the receive clock, the sink, metrics and the log.
  *
  * @module
  */
-import type { Sink, SinkResult } from "../types.ts";
+import type { Sink } from "../types.ts";
 import type { Logger } from "../log/logger.ts";
-import type { ReceiveMetrics } from "../metrics/receive_metrics.ts";
-import type { ResolvedStream } from "./stream_resolver.ts";
-import type { Stampable } from "./receive_clock.ts";
-import type { BuiltBatch } from "./build_batch.ts";
-import { emptyResponse, errorResponse } from "../http/responses.ts";
+import type { ReceiveSettings } from "../config/settings.ts";
+import { compileRules, relabel } from "../rules/relabel.ts";
 import type { InflightBudget } from "../http/inflight_budget.ts";
+import type { ReceiveMetrics } from "./receive_metrics.ts";
+import { createStreamResolver, type ResolvedStream } from "./stream_resolver.ts";
+import type { Stampable } from "./receive_clock.ts";
 
-/** Settings that a reload may swap. */
-export interface ReceiveSettings {
-  maxBytes: number;
-  maxInflightBytes: number;
-  useIncomingTimestamp: boolean;
-  resolve: (labelString: string) => ResolvedStream;
+/** Receive settings and the label pipeline built from them. */
+export interface ActiveReceive {
+  readonly settings: ReceiveSettings;
+  /** The cached per-stream label pipeline (`labels`, relabel rules, `__` removal). */
+  readonly resolve: (labelString: string) => ResolvedStream;
 }
 
 /** Everything a receive route reads. */
 export interface ReceiveContext {
-  settings: ReceiveSettings;
+  active: ActiveReceive;
   /** Bytes all requests being received may hold at once. */
   budget: InflightBudget;
+  /** Sets receive times on entries (see `createReceiveClock`). */
   stamp: (entries: Stampable[]) => void;
   sink: Sink;
   metrics: ReceiveMetrics;
@@ -33,69 +34,28 @@ export interface ReceiveContext {
 }
 
 /**
- * Hands a built batch to the sink and turns the outcome into the response: 204, 400 with the last
- * stream error (the good streams are still forwarded, as Alloy does), 429 with `Retry-After` when
- * the sink is full (nothing of the request is taken), 503 while stopping.
+ * Builds the label pipeline of `settings` (relabel rules compiled once).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Registry } from "prom-client";
- * import { handOff, type ReceiveContext } from "./receive_context.ts";
- * import { createReceiveMetrics } from "../metrics/receive_metrics.ts";
- * import { silentLogger } from "../log/logger.ts";
+ * import { activate } from "./receive_context.ts";
+ * import { resolveSettings } from "../config/resolve_settings.ts";
  *
- * const ctx = {
- *   sink: { push: () => ({ status: "full", retryAfterSeconds: 2, reason: "queue full" }) },
- *   metrics: createReceiveMetrics(new Registry()),
- *   logger: silentLogger,
- * } as unknown as ReceiveContext;
- * const res = handOff(ctx, { batch: { streams: [], entryCount: 1, byteSize: 1 }, skipped: {} });
- * assert.equal(res.status, 429);
- * assert.equal(res.headers.get("retry-after"), "2");
+ * const r = resolveSettings({ relabel_rules: [{ action: "drop", source_labels: ["app"], regex: "x" }] });
+ * assert.ok(r.ok);
+ * const active = activate(r.settings.receive);
+ * assert.deepEqual(active.resolve('{app="x"}'), { kind: "dropped", reason: "relabel_dropped" });
+ * assert.equal(active.resolve('{app="y"}').kind, "ok");
  * ```
  */
-export function handOff(ctx: ReceiveContext, built: BuiltBatch): Response {
-  if (built.batch.entryCount > 0) {
-    const refused = refusal(ctx.sink.push(built.batch));
-    if (refused) return refused;
-  }
-  return finish(ctx, built);
-}
-
-/**
- * Asks the sink, before a body is read, whether it can take a push; a refusal response if not.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { refuseEarly, type ReceiveContext } from "./receive_context.ts";
- *
- * const ctx = { sink: { ready: () => ({ status: "closed" }) } } as unknown as ReceiveContext;
- * assert.equal(refuseEarly(ctx)?.status, 503);
- * ```
- */
-export function refuseEarly(ctx: ReceiveContext): Response | undefined {
-  return ctx.sink.ready ? refusal(ctx.sink.ready()) : undefined;
-}
-
-function refusal(result: SinkResult): Response | undefined {
-  if (result.status === "full") {
-    return errorResponse(429, `too many entries queued, retry later: ${result.reason}`, {
-      "retry-after": String(result.retryAfterSeconds),
-    });
-  }
-  if (result.status === "closed") return errorResponse(503, "server shutdown");
-  return undefined;
-}
-
-function finish(ctx: ReceiveContext, built: BuiltBatch): Response {
-  const { batch, error, skipped } = built;
-  if (batch.entryCount > 0) ctx.metrics.entriesWritten.inc(batch.entryCount);
-  for (const reason in skipped) {
-    ctx.metrics.skipped.inc({ reason }, skipped[reason]);
-    ctx.logger.debug("entries skipped", { reason, entries: skipped[reason] });
-  }
-  if (error !== undefined) return errorResponse(400, error);
-  return emptyResponse(204);
+export function activate(settings: ReceiveSettings): ActiveReceive {
+  const rules = settings.relabelRules.length > 0 ? compileRules(settings.relabelRules) : null;
+  return {
+    settings,
+    resolve: createStreamResolver({
+      labels: settings.labels,
+      relabel: rules && ((labels) => relabel(labels, rules)),
+    }),
+  };
 }

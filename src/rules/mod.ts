@@ -4,13 +4,4 @@
  * @module
  */
 export { type CompiledRules, compileRules, relabel } from "./relabel.ts";
-export {
-  type Action,
-  ACTIONS,
-  DEFAULT_RULE,
-  type FullRule,
-  type RelabelRule,
-  relabelRuleSchema,
-  ruleIssues,
-} from "./rule.ts";
-export { expand } from "./expand.ts";
+export { type RelabelRule } from "./rule.ts";

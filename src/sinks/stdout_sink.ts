@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Batch, Sink } from "../types.ts";
-import { toNanoString } from "../push/timestamp.ts";
+import type { Accepted, Sink } from "../types.ts";
+import { toNanoString } from "../codec/timestamp.ts";
 
 /**
  * Creates a sink that writes each entry as
@@ -19,7 +19,7 @@ import { toNanoString } from "../push/timestamp.ts";
  *
  * const out: string[] = [];
  * const sink = createStdoutSink((text) => out.push(text));
- * sink.push({
+ * sink.offer({
  *   tenant: "t1",
  *   entryCount: 1,
  *   byteSize: 2,
@@ -31,11 +31,13 @@ import { toNanoString } from "../push/timestamp.ts";
 export function createStdoutSink(write: (text: string) => void): Sink {
   let closed = false;
   return {
-    push(batch: Batch) {
+    offer(accepted: Accepted) {
       if (closed) return { status: "closed" };
-      const tenant = batch.tenant === undefined ? "" : `,"tenant":${JSON.stringify(batch.tenant)}`;
+      const tenant = accepted.tenant === undefined
+        ? ""
+        : `,"tenant":${JSON.stringify(accepted.tenant)}`;
       let text = "";
-      for (const stream of batch.streams) {
+      for (const stream of accepted.streams) {
         const head = `{"stream":${JSON.stringify(stream.labels)},"values":[[`;
         for (const e of stream.entries) {
           text += `${head}"${toNanoString(e.seconds, e.nanos)}",${JSON.stringify(e.line)}`;

@@ -1,13 +1,14 @@
 // The codec floor: snappy uncompress + decode + encode + snappy compress of realistic batches,
 // in this process, on this runtime. Everything else is measured as a ratio of it.
-import { decodePushRequest, encodePushRequest } from "../../src/push/proto_codec.ts";
-import { snappyCompress, snappyUncompress } from "../../src/push/snappy_block.ts";
+import { decodePushRequest } from "../../src/codec/decode_proto.ts";
+import { encodePushRequest } from "../../src/codec/encode_proto.ts";
+import { snappyCompress, snappyUncompress } from "../../src/codec/snappy_block.ts";
 import { countEntries, makeBatch } from "./workload.ts";
 import process from "node:process";
 import { fmt, RUNTIME, timeIt } from "./stats.ts";
 import { gunzipSync } from "node:zlib";
-import { decodePushJson } from "../../src/push/json_codec.ts";
-import { splitLines } from "../../src/receive/raw_route.ts";
+import { decodePushJson } from "../../src/codec/decode_json.ts";
+import { splitLines } from "../../src/codec/decode_raw.ts";
 import type { PushRequest } from "../../src/types.ts";
 import { bodiesFor, type Scenario } from "./loadgen.ts";
 

@@ -3,9 +3,9 @@
 // line with the counts and latencies.
 import process from "node:process";
 import { gzipSync } from "node:zlib";
-import { encodePushRequest } from "../../src/push/proto_codec.ts";
-import { snappyCompress } from "../../src/push/snappy_block.ts";
-import { toNanoString } from "../../src/push/timestamp.ts";
+import { encodePushRequest } from "../../src/codec/encode_proto.ts";
+import { snappyCompress } from "../../src/codec/snappy_block.ts";
+import { toNanoString } from "../../src/codec/timestamp.ts";
 import { countEntries, makeBatch } from "./workload.ts";
 import { median, percentile } from "./stats.ts";
 

@@ -2,9 +2,9 @@
 // requests fully (the rest only counted from the protobuf), and can be told to be slow.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { snappyUncompress } from "../../src/push/snappy_block.ts";
+import { snappyUncompress } from "../../src/codec/snappy_block.ts";
 import protobuf from "protobufjs/minimal.js";
-import { decodePushRequest } from "../../src/push/proto_codec.ts";
+import { decodePushRequest } from "../../src/codec/decode_proto.ts";
 
 /** Counts entries of a PushRequest by walking its tags, without decoding strings. */
 function countEntries(bytes: Uint8Array): number {

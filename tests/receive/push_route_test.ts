@@ -2,35 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { compress } from "snappyjs";
-import { createRelay, type RelayDeps } from "../../src/relay.ts";
-import type { ConfigInput } from "../../src/config/config_schema.ts";
-import { captureSink, flatEntries } from "../helpers/capture_sink.ts";
+import { captureRelay, flatEntries } from "../helpers/capture_sink.ts";
 import { encodeRefSnappy } from "../helpers/reference_proto.ts";
-
-const NOW = 1_700_000_000_000; // ms
-
-function setup(config: ConfigInput = {}, deps: RelayDeps = {}) {
-  const sink = captureSink();
-  const relay = createRelay(config, { sink, now: () => NOW, ...deps });
-  return { sink, relay };
-}
-
-function push(
-  relay: { fetch(r: Request): Promise<Response> },
-  body: BodyInit | Uint8Array,
-  headers: Record<string, string> = {},
-  path = "/loki/api/v1/push",
-) {
-  return relay.fetch(
-    new Request(`http://relay${path}`, { method: "POST", headers, body: body as BodyInit }),
-  );
-}
-
-const JSON_HEADERS = { "content-type": "application/json" };
-const jsonBody = (streams: unknown[]) => JSON.stringify({ streams });
+import { JSON_HEADERS, jsonBody, post, postStream } from "../helpers/push.ts";
 
 test("push decodes snappy protobuf with labels, line, nanosecond timestamp and metadata", async () => {
-  const { sink, relay } = setup({ use_incoming_timestamp: true });
+  const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
   const body = encodeRefSnappy([{
     labels: '{app="a", env="p\\"q"}',
     entries: [{
@@ -39,7 +16,7 @@ test("push decodes snappy protobuf with labels, line, nanosecond timestamp and m
       structuredMetadata: [{ name: "trace_id", value: "abc" }, { name: "user", value: "u" }],
     }],
   }]);
-  const res = await push(relay, body, { "content-type": "application/x-protobuf" });
+  const res = await post(relay, body, { "content-type": "application/x-protobuf" });
   assert.equal(res.status, 204);
   assert.deepEqual(flatEntries(sink), [{
     tenant: undefined,
@@ -49,32 +26,32 @@ test("push decodes snappy protobuf with labels, line, nanosecond timestamp and m
     line: "hello",
     metadata: [{ name: "trace_id", value: "abc" }, { name: "user", value: "u" }],
   }]);
-  assert.equal(sink.batches[0].streams[0].key, '{app="a", env="p\\"q"}');
+  assert.equal(sink.accepted[0].streams[0].key, '{app="a", env="p\\"q"}');
 });
 
 test("push without Content-Type is read as protobuf", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   const body = encodeRefSnappy([{ labels: '{app="a"}', entries: [{ line: "x" }] }]);
-  const res = await push(relay, body);
+  const res = await post(relay, body);
   assert.equal(res.status, 204);
   assert.equal(flatEntries(sink)[0].line, "x");
 });
 
 test("/api/v1/push is the same endpoint", async () => {
-  const { sink, relay } = setup();
-  const res = await push(
+  const { sink, relay } = captureRelay();
+  const res = await post(
     relay,
     jsonBody([{ stream: { a: "1" }, values: [["1", "l"]] }]),
     JSON_HEADERS,
     "/api/v1/push",
   );
   assert.equal(res.status, 204);
-  assert.equal(sink.batches.length, 1);
+  assert.equal(sink.accepted.length, 1);
 });
 
 test("push decodes JSON with structured metadata and keeps nanoseconds exactly", async () => {
-  const { sink, relay } = setup({ use_incoming_timestamp: true });
-  const res = await push(
+  const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
+  const res = await post(
     relay,
     jsonBody([{
       stream: { app: "a", n: 5 },
@@ -103,33 +80,33 @@ for (
   ] as const
 ) {
   test(`push accepts ${name} JSON and ${name} protobuf`, async () => {
-    const { sink, relay } = setup();
+    const { sink, relay } = captureRelay();
     const json = encode(jsonBody([{ stream: { a: "1" }, values: [["1", "j"]] }]));
     const proto = encode(encodeRefSnappy([{ labels: '{a="1"}', entries: [{ line: "p" }] }]));
-    const r1 = await push(relay, json, { ...JSON_HEADERS, "content-encoding": encoding });
-    const r2 = await push(relay, proto, { "content-encoding": encoding });
+    const r1 = await post(relay, json, { ...JSON_HEADERS, "content-encoding": encoding });
+    const r2 = await post(relay, proto, { "content-encoding": encoding });
     assert.deepEqual([r1.status, r2.status], [204, 204]);
     assert.deepEqual(flatEntries(sink).map((e) => e.line), ["j", "p"]);
   });
 }
 
 test("push accepts snappy-encoded JSON", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   const body = compress(
     new TextEncoder().encode(jsonBody([{ stream: { a: "1" }, values: [["1", "s"]] }])),
   );
-  const res = await push(relay, body, { ...JSON_HEADERS, "content-encoding": "snappy" });
+  const res = await post(relay, body, { ...JSON_HEADERS, "content-encoding": "snappy" });
   assert.equal(res.status, 204);
   assert.equal(flatEntries(sink)[0].line, "s");
 });
 
 test("push refuses an unknown Content-Encoding with 400 naming it", async () => {
-  const { sink, relay } = setup();
-  const res = await push(relay, "x", { "content-encoding": "br" });
+  const { sink, relay } = captureRelay();
+  const res = await post(relay, "x", { "content-encoding": "br" });
   assert.equal(res.status, 400);
   assert.equal(await res.text(), 'Content-Encoding "br" not supported\n');
   assert.equal(res.headers.get("content-type"), "text/plain; charset=utf-8");
-  assert.equal(sink.batches.length, 0);
+  assert.equal(sink.accepted.length, 0);
 });
 
 test("push refuses bad bodies with 400 and a one-line reason", async () => {
@@ -151,42 +128,42 @@ test("push refuses bad bodies with 400 and a one-line reason", async () => {
     ["x", { "content-type": "application/" }, /Content-Type/],
   ];
   for (const [body, headers, pattern] of cases) {
-    const { sink, relay } = setup();
-    const res = await push(relay, body, headers);
+    const { sink, relay } = captureRelay();
+    const res = await post(relay, body, headers);
     const text = await res.text();
     assert.equal(res.status, 400, `${JSON.stringify(headers)} ${text}`);
     assert.match(text, pattern);
     assert.equal(text.split("\n").length, 2, "one line");
-    assert.equal(sink.batches.length, 0);
+    assert.equal(sink.accepted.length, 0);
   }
 });
 
 test("a protobuf timestamp outside Go's range is refused", async () => {
-  const { relay } = setup();
+  const { relay } = captureRelay();
   const body = encodeRefSnappy([{
     labels: '{a="1"}',
     entries: [{ timestamp: { seconds: "253402300800" }, line: "x" }],
   }]);
-  const res = await push(relay, body);
+  const res = await post(relay, body);
   assert.equal(res.status, 400);
   assert.match(await res.text(), /after 10000-01-01/);
 });
 
 test("bad stream labels skip only that stream: good ones forwarded, 400 with the error", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   const body = encodeRefSnappy([
     { labels: '{app="ok"}', entries: [{ line: "good" }] },
     { labels: '{foo-bar="x"}', entries: [{ line: "bad" }] },
   ]);
-  const res = await push(relay, body);
+  const res = await post(relay, body);
   assert.equal(res.status, 400);
   assert.equal(await res.text(), "1:5: parse error: unexpected character inside braces: '-'\n");
   assert.deepEqual(flatEntries(sink).map((e) => e.line), ["good"]);
 });
 
 test("JSON label names must be identifiers; values of other JSON types become text", async () => {
-  const { sink, relay } = setup();
-  const res = await push(
+  const { sink, relay } = captureRelay();
+  const res = await post(
     relay,
     jsonBody([
       { stream: { "foo.bar": "x" }, values: [["1", "bad"]] },
@@ -203,17 +180,17 @@ test("JSON label names must be identifiers; values of other JSON types become te
 });
 
 test("configured labels override incoming ones; an empty one deletes; __ labels are removed", async () => {
-  const { sink, relay } = setup({ labels: { env: "prod", drop_me: "", __tmp: "x" } });
+  const { sink, relay } = captureRelay({ labels: { env: "prod", drop_me: "", __tmp: "x" } });
   const body = encodeRefSnappy([{
     labels: 'metric{env="dev", drop_me="y", app="a", __meta="m"}',
     entries: [{ line: "x" }],
   }]);
-  assert.equal((await push(relay, body)).status, 204);
+  assert.equal((await post(relay, body)).status, 204);
   assert.deepEqual(flatEntries(sink)[0].labels, { env: "prod", app: "a" });
 });
 
 test("relabel rules run after the configured labels and before __ removal", async () => {
-  const { sink, relay } = setup({
+  const { sink, relay } = captureRelay({
     labels: { __source: "edge" },
     relabel_rules: [
       { source_labels: ["__source", "app"], separator: "-", target_label: "origin" },
@@ -224,7 +201,7 @@ test("relabel rules run after the configured labels and before __ removal", asyn
     { labels: '{app="a"}', entries: [{ line: "kept" }] },
     { labels: '{app="noisy"}', entries: [{ line: "dropped" }, { line: "dropped2" }] },
   ]);
-  assert.equal((await push(relay, body)).status, 204);
+  assert.equal((await post(relay, body)).status, 204);
   assert.deepEqual(flatEntries(sink).map((e) => [e.labels, e.line]), [[
     { app: "a", origin: "edge-a" },
     "kept",
@@ -235,10 +212,10 @@ test("relabel rules run after the configured labels and before __ removal", asyn
 });
 
 test("a stream left without labels is skipped and counted, not forwarded", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   const body = encodeRefSnappy([{ labels: '{__only="x"}', entries: [{ line: "x" }] }]);
-  assert.equal((await push(relay, body)).status, 204);
-  assert.equal(sink.batches.length, 0);
+  assert.equal((await post(relay, body)).status, 204);
+  assert.equal(sink.accepted.length, 0);
   assert.match(
     await relay.registry.metrics(),
     /lokirelay_receive_skipped_entries_total\{reason="no_labels"\} 1/,
@@ -246,18 +223,18 @@ test("a stream left without labels is skipped and counted, not forwarded", async
 });
 
 test("the tenant from X-Scope-OrgID travels with the batch; a bad one is refused", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   const body = () => jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]);
-  assert.equal((await push(relay, body(), { ...JSON_HEADERS, "x-scope-orgid": "t1" })).status, 204);
-  assert.equal(sink.batches[0].tenant, "t1");
-  const bad = await push(relay, body(), { ...JSON_HEADERS, "x-scope-orgid": "a|b" });
+  assert.equal((await post(relay, body(), { ...JSON_HEADERS, "x-scope-orgid": "t1" })).status, 204);
+  assert.equal(sink.accepted[0].tenant, "t1");
+  const bad = await post(relay, body(), { ...JSON_HEADERS, "x-scope-orgid": "a|b" });
   assert.equal(bad.status, 400);
   assert.match(await bad.text(), /multiple tenants/);
-  assert.equal(sink.batches.length, 1);
+  assert.equal(sink.accepted.length, 1);
 });
 
 test("receive time replaces timestamps unless use_incoming_timestamp; stamps never repeat", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   const body = encodeRefSnappy([{
     labels: '{a="1"}',
     entries: [
@@ -265,22 +242,22 @@ test("receive time replaces timestamps unless use_incoming_timestamp; stamps nev
       { timestamp: { seconds: 5 }, line: "same" },
     ],
   }]);
-  assert.equal((await push(relay, body)).status, 204);
+  assert.equal((await post(relay, body)).status, 204);
   const [e1, e2] = flatEntries(sink);
   assert.deepEqual([e1.seconds, e1.nanos], [1_700_000_000, 0]);
   assert.deepEqual([e2.seconds, e2.nanos], [1_700_000_000, 1]);
 });
 
 test("a body over max_send_message_size is refused with 413 by Content-Length", async () => {
-  const { sink, relay } = setup({ max_send_message_size: "1KiB" });
-  const res = await push(relay, new Uint8Array(2048));
+  const { sink, relay } = captureRelay({ max_send_message_size: "1KiB" });
+  const res = await post(relay, new Uint8Array(2048));
   assert.equal(res.status, 413);
   assert.match(await res.text(), /more than max_send_message_size \(1024\)/);
-  assert.equal(sink.batches.length, 0);
+  assert.equal(sink.accepted.length, 0);
 });
 
 test("a streamed body is cut off at the limit without reading the rest", async () => {
-  const { relay } = setup({ max_send_message_size: "1KiB" });
+  const { relay } = captureRelay({ max_send_message_size: "1KiB" });
   let pulled = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -289,85 +266,32 @@ test("a streamed body is cut off at the limit without reading the rest", async (
       else controller.enqueue(new Uint8Array(512));
     },
   });
-  const res = await relay.fetch(
-    new Request("http://relay/loki/api/v1/push", {
-      method: "POST",
-      body,
-      // @ts-ignore: needed by fetch for stream bodies
-      duplex: "half",
-    }),
-  );
+  const res = await postStream(relay, body);
   assert.equal(res.status, 413);
   assert.ok(pulled < 10, `pulled ${pulled} chunks`);
 });
 
 test("a gzip bomb is refused with 413 on the decompressed size", async () => {
-  const { relay } = setup({ max_send_message_size: "64KiB" });
+  const { relay } = captureRelay({ max_send_message_size: "64KiB" });
   const bomb = gzipSync(new Uint8Array(10 * 1024 * 1024));
   assert.ok(bomb.length < 64 * 1024);
-  const res = await push(relay, bomb, { ...JSON_HEADERS, "content-encoding": "gzip" });
+  const res = await post(relay, bomb, { ...JSON_HEADERS, "content-encoding": "gzip" });
   assert.equal(res.status, 413);
   assert.match(await res.text(), /^decompressed body too large/);
 });
 
 test("a snappy block claiming a huge decoded length is refused before allocating", async () => {
-  const { relay } = setup({ max_send_message_size: "1MiB" });
+  const { relay } = captureRelay({ max_send_message_size: "1MiB" });
   // uvarint 0xFFFFFFF0 followed by junk: the preamble alone says 4 GiB.
-  const res = await push(relay, new Uint8Array([0xf0, 0xff, 0xff, 0xff, 0x0f, 0, 0]));
+  const res = await post(relay, new Uint8Array([0xf0, 0xff, 0xff, 0xff, 0x0f, 0, 0]));
   assert.equal(res.status, 413);
   assert.match(await res.text(), /4294967280 bytes/);
 });
 
-test("raw lines become entries with the configured labels, relabel rules and tenant", async () => {
-  const { sink, relay } = setup({
-    labels: { job: "raw" },
-    relabel_rules: [{ target_label: "via", replacement: "raw-endpoint" }],
-  });
-  const res = await push(
-    relay,
-    "first\r\n\n  second  \nthird",
-    { "x-scope-orgid": "t9" },
-    "/loki/api/v1/raw",
-  );
-  assert.equal(res.status, 204);
-  const entries = flatEntries(sink);
-  assert.deepEqual(entries.map((e) => e.line), ["first", "  second  ", "third"]);
-  assert.deepEqual(entries[0].labels, { job: "raw", via: "raw-endpoint" });
-  assert.equal(entries[0].tenant, "t9");
-  assert.deepEqual(entries.map((e) => e.nanos), [0, 1, 2]);
-});
-
-test("/api/v1/raw is the same endpoint; gzip raw is decompressed", async () => {
-  const { sink, relay } = setup({ labels: { job: "raw" } });
-  const res = await push(relay, gzipSync("a\nb\n"), { "content-encoding": "gzip" }, "/api/v1/raw");
-  assert.equal(res.status, 204);
-  assert.deepEqual(flatEntries(sink).map((e) => e.line), ["a", "b"]);
-});
-
-test("raw lines without any label are refused with 400 saying what to configure", async () => {
-  const { sink, relay } = setup();
-  const res = await push(relay, "line\n", {}, "/loki/api/v1/raw");
-  assert.equal(res.status, 400);
-  assert.match(await res.text(), /set "labels"/);
-  assert.equal(sink.batches.length, 0);
-});
-
-test("GET /ready answers 200 ready; wrong method 405; unknown path 404", async () => {
-  const { relay } = setup();
-  const ready = await relay.fetch(new Request("http://relay/ready"));
-  assert.deepEqual([ready.status, await ready.text()], [200, "ready"]);
-  const r405 = await relay.fetch(new Request("http://relay/loki/api/v1/push"));
-  assert.equal(r405.status, 405);
-  const r405b = await relay.fetch(new Request("http://relay/ready", { method: "POST" }));
-  assert.equal(r405b.status, 405);
-  const r404 = await relay.fetch(new Request("http://relay/loki/api/v1/push/"));
-  assert.deepEqual([r404.status, await r404.text()], [404, "404 page not found\n"]);
-});
-
 test("a full sink answers 429 with Retry-After and nothing is counted as written", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   sink.refuse = { status: "full", retryAfterSeconds: 3, reason: "queue for loki:3100 is full" };
-  const res = await push(
+  const res = await post(
     relay,
     jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]),
     JSON_HEADERS,
@@ -378,21 +302,8 @@ test("a full sink answers 429 with Retry-After and nothing is counted as written
   assert.match(await relay.registry.metrics(), /^loki_source_api_entries_written 0$/m);
 });
 
-test("after close() pushes get 503 server shutdown", async () => {
-  const { sink, relay } = setup();
-  await relay.close();
-  assert.ok(sink.closed);
-  const res = await push(
-    relay,
-    jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]),
-    JSON_HEADERS,
-  );
-  assert.equal(res.status, 503);
-  assert.equal(await res.text(), "server shutdown\n");
-});
-
 test("empty pushes and null values are accepted with 204 and forward nothing", async () => {
-  const { sink, relay } = setup();
+  const { sink, relay } = captureRelay();
   for (
     const body of [
       "null",
@@ -401,30 +312,15 @@ test("empty pushes and null values are accepted with 204 and forward nothing", a
       '{"streams":[{"stream":{"a":"1"},"values":null}]}',
     ]
   ) {
-    const res = await push(relay, body, JSON_HEADERS);
+    const res = await post(relay, body, JSON_HEADERS);
     assert.equal(res.status, 204, body);
   }
-  assert.equal((await push(relay, encodeRefSnappy([]))).status, 204);
-  assert.equal(sink.batches.length, 0);
-});
-
-test("request metrics carry Alloy's route names and status codes", async () => {
-  const { relay } = setup();
-  await push(relay, "x", { "content-encoding": "br" });
-  await relay.fetch(new Request("http://relay/ready"));
-  const text = await relay.registry.metrics();
-  assert.match(
-    text,
-    /loki_source_api_request_duration_seconds_count\{method="POST",route="loki_api_v1_push",status_code="400",ws="false"\} 1/,
-  );
-  assert.match(text, /route="ready",status_code="200"/);
-  const res = await relay.fetch(new Request("http://relay/metrics"));
-  assert.equal(res.status, 200);
-  assert.match(await res.text(), /loki_source_api_request_duration_seconds_bucket/);
+  assert.equal((await post(relay, encodeRefSnappy([]))).status, 204);
+  assert.equal(sink.accepted.length, 0);
 });
 
 test("max_inflight_bytes bounds what all requests hold at once: 429, then room again", async () => {
-  const { sink, relay } = setup({ labels: { job: "b" }, max_inflight_bytes: "64KiB" });
+  const { sink, relay } = captureRelay({ labels: { job: "b" }, max_inflight_bytes: "64KiB" });
   let release: () => void = () => {};
   const gate = new Promise<void>((r) => (release = r));
   const slow = new ReadableStream<Uint8Array>({
@@ -434,25 +330,18 @@ test("max_inflight_bytes bounds what all requests hold at once: 429, then room a
       c.close();
     },
   });
-  const first = relay.fetch(
-    new Request("http://relay/loki/api/v1/raw", {
-      method: "POST",
-      body: slow,
-      // @ts-ignore: needed for a streamed body
-      duplex: "half",
-    }),
-  );
+  const first = postStream(relay, slow, "/loki/api/v1/raw");
   await new Promise((r) => setTimeout(r, 20));
-  const second = await push(relay, "y".repeat(40 * 1024), {}, "/loki/api/v1/raw");
+  const second = await post(relay, "y".repeat(40 * 1024), {}, "/loki/api/v1/raw");
   assert.equal(second.status, 429);
   assert.match(await second.text(), /max_inflight_bytes 65536/);
   release();
   assert.equal((await first).status, 204);
-  const third = await push(relay, "z".repeat(40 * 1024), {}, "/loki/api/v1/raw");
+  const third = await post(relay, "z".repeat(40 * 1024), {}, "/loki/api/v1/raw");
   assert.equal(third.status, 204, "the first request gave its bytes back");
-  assert.equal(sink.batches.length, 2);
+  assert.equal(sink.accepted.length, 2);
   const body = "w".repeat(70 * 1024);
-  const huge = await push(
+  const huge = await post(
     relay,
     body,
     { "content-length": String(body.length) },
@@ -463,7 +352,7 @@ test("max_inflight_bytes bounds what all requests hold at once: 429, then room a
 });
 
 test("random and mutated bodies get 204, 400 or 413 — never a 500", async () => {
-  const { relay } = setup({ labels: { job: "fuzz" } });
+  const { relay } = captureRelay({ labels: { job: "fuzz" } });
   const good = encodeRefSnappy([{
     labels: '{app="a", env="b"}',
     entries: [{ line: "hello", structuredMetadata: [{ name: "k", value: "v" }] }],
@@ -480,7 +369,7 @@ test("random and mutated bodies get 204, 400 or 413 — never a 500", async () =
     }
     const headers: Record<string, string> = n % 2 ? {} : JSON_HEADERS;
     const path = n % 5 === 0 ? "/loki/api/v1/raw" : "/loki/api/v1/push";
-    const res = await push(relay, new Uint8Array(body), headers, path);
+    const res = await post(relay, new Uint8Array(body), headers, path);
     await res.arrayBuffer();
     seen.add(res.status);
     assert.ok([204, 400, 413].includes(res.status), `status ${res.status} for input ${n}`);

@@ -1,0 +1,116 @@
+/**
+ * The relay's settings: the configuration resolved once, so that nothing outside `config/` reads
+ * a duration string, a size string or a secret file. Durations are milliseconds, sizes are bytes,
+ * every default is filled in and every file is read. Settings are plain data: two of them compare
+ * with {@link diffSettings} (see `settings_diff.ts`).
+ *
+ * @module
+ */
+import type { Labels } from "../types.ts";
+import type { FullRule } from "../rules/rule.ts";
+
+/** The whole relay, resolved. */
+export interface Settings {
+  listener: ListenerSettings;
+  receive: ReceiveSettings;
+  /** Where accepted entries go: Loki endpoints, or `undefined` for stdout. */
+  forward: ForwardSettings | undefined;
+}
+
+/** Alloy's client authentication policies (Go's `tls.ClientAuthType` names). */
+export type ClientAuthType =
+  | "NoClientCert"
+  | "RequestClientCert"
+  | "RequireAnyClientCert"
+  | "VerifyClientCertIfGiven"
+  | "RequireAndVerifyClientCert";
+
+/** The `http` block and `graceful_shutdown_timeout`. */
+export interface ListenerSettings {
+  /** Address to bind; `""` is every interface. */
+  hostname: string;
+  /** `0` picks a free port. */
+  port: number;
+  /** Open connections at most; 0 = no limit. */
+  connLimit: number;
+  /** Time to receive a whole request (headers and body); 0 = none. */
+  readTimeoutMs: number;
+  /** Time to write a response; 0 = none. */
+  writeTimeoutMs: number;
+  /** Time a keep-alive connection may stay idle; 0 = none. */
+  idleTimeoutMs: number;
+  /** Time a stop (or a listener restart) waits for in-flight requests. */
+  gracefulShutdownMs: number;
+  /** HTTPS; plain HTTP when absent. */
+  tls?: ServerTlsSettings;
+}
+
+/** The `http.tls` block with every file read into PEM text. */
+export interface ServerTlsSettings {
+  certPem: string;
+  keyPem: string;
+  clientCaPem?: string;
+  clientAuthType: ClientAuthType;
+  /** Lowest protocol version accepted. */
+  minVersion?: "TLS10" | "TLS11" | "TLS12" | "TLS13";
+  /** Go cipher-suite names (see `cipher_suites.ts`); empty = the runtime's defaults. */
+  cipherSuites: string[];
+}
+
+/** How pushes are received: limits and the label pipeline. */
+export interface ReceiveSettings {
+  /** Largest body, on the wire and decompressed (`max_send_message_size`). */
+  maxMessageBytes: number;
+  /** Bytes all requests being received may hold at once (`max_inflight_bytes`). */
+  maxInflightBytes: number;
+  /** Keep the client's timestamps instead of the time of receipt. */
+  useIncomingTimestamp: boolean;
+  /** Set on every stream, over incoming labels of the same name; `""` deletes. */
+  labels: Labels;
+  /** Relabel rules with every default filled in. */
+  relabelRules: FullRule[];
+}
+
+/** The Loki writer: `forward_to` and `external_labels`. */
+export interface ForwardSettings {
+  endpoints: EndpointSettings[];
+  /** Labels added under every stream sent (a stream's own label of the same name wins). */
+  externalLabels: Labels;
+}
+
+/** One `forward_to` endpoint, resolved. */
+export interface EndpointSettings {
+  url: string;
+  /** `name`, or the URL's host: the `host` label of the metrics. */
+  host: string;
+  batchWaitMs: number;
+  batchSizeBytes: number;
+  /** Time for one push request (`remote_timeout`). */
+  timeoutMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** Attempts per batch; 0 = no limit. */
+  maxRetries: number;
+  retryOn429: boolean;
+  /** Configured headers (lower-cased names) plus `authorization`; the relay adds its own. */
+  headers: Record<string, string>;
+  /** Tenant for entries that arrive without one. */
+  tenantId?: string;
+  /** Bytes held for this endpoint at most (`queue_config.capacity`). */
+  capacityBytes: number;
+  drainTimeoutMs: number;
+  /** Senders (requests in flight), each owning the streams that hash to it. */
+  shards: number;
+  /** A full queue refuses pushes (true) or drops this endpoint's copy (false). */
+  blockOnOverflow: boolean;
+  tls?: ClientTlsSettings;
+}
+
+/** Outbound TLS (`tls_config`) with every file read into PEM text. */
+export interface ClientTlsSettings {
+  caPem?: string;
+  certPem?: string;
+  keyPem?: string;
+  serverName?: string;
+  insecureSkipVerify: boolean;
+}

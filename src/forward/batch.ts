@@ -1,0 +1,136 @@
+/**
+ * A batch being filled for one tenant of one endpoint: entries are encoded as Loki's protobuf as
+ * they arrive (so a send never pays for a whole batch at once, and the queue holds bytes, not
+ * objects), grouped into streams by label set when the batch is sealed.
+ *
+ * @module
+ */
+import type { Entry, Stream } from "../types.ts";
+import { EntryEncoder, type StreamParts } from "../codec/encode_proto.ts";
+import { entrySize } from "../codec/wire_entry.ts";
+
+/**
+ * A batch closed to new entries. It keeps its entry buffer until it is compressed, so that its
+ * `PushRequest` protobuf can be assembled again if the first copy was handed to a worker that
+ * failed; {@link freeze} trades that for an exactly sized copy.
+ */
+export class SealedBatch {
+  readonly tenant: string;
+  readonly entries: number;
+  readonly bytes: number;
+  /** The snappy block, once compression has started. */
+  block: Promise<Uint8Array> | undefined;
+  #writer: EntryEncoder | undefined;
+  #streams: StreamParts[];
+  #frozen: Uint8Array | undefined;
+
+  constructor(
+    tenant: string,
+    entries: number,
+    bytes: number,
+    writer: EntryEncoder,
+    streams: StreamParts[],
+  ) {
+    this.tenant = tenant;
+    this.entries = entries;
+    this.bytes = bytes;
+    this.#writer = writer;
+    this.#streams = streams;
+  }
+
+  /** The batch's `PushRequest` protobuf: a new array at each call, unless frozen. */
+  body(): Uint8Array {
+    return this.#frozen ?? this.#writer!.assemble(this.#streams);
+  }
+
+  /** Keeps one exactly sized protobuf and lets the entry buffer go. */
+  freeze(): void {
+    this.#frozen = this.body();
+    this.release();
+  }
+
+  /** Lets the entry buffer go (back to the pool); only a frozen body remains. */
+  release(): void {
+    this.#writer?.release();
+    this.#writer = undefined;
+  }
+}
+
+/** A batch for one tenant. */
+export class OpenBatch {
+  readonly tenant: string;
+  bytes = 0;
+  entries = 0;
+  #writer = new EntryEncoder(16 * 1024);
+  #streams = new Map<string, number[]>();
+  #current: number[] | undefined;
+  #currentKey = "";
+
+  constructor(tenant: string) {
+    this.tenant = tenant;
+  }
+
+  /** Adds one entry of `size` bytes to the stream `key`. */
+  add(key: string, entry: Entry, size: number): void {
+    const at = this.#writer.pos;
+    let ranges = this.#current;
+    if (key !== this.#currentKey || ranges === undefined) {
+      ranges = this.#streams.get(key);
+      if (ranges === undefined) this.#streams.set(key, ranges = []);
+      if (ranges.length === 0 || ranges[ranges.length - 1] !== at) ranges.push(at, at);
+      this.#current = ranges;
+      this.#currentKey = key;
+    }
+    this.#writer.appendEntry(entry);
+    ranges[ranges.length - 1] = this.#writer.pos;
+    this.bytes += size;
+    this.entries++;
+  }
+
+  /** Closes the batch; its entry buffer goes with the sealed batch (add nothing after this). */
+  seal(): SealedBatch {
+    const streams: StreamParts[] = [];
+    for (const [labels, ranges] of this.#streams) streams.push({ labels, ranges });
+    return new SealedBatch(this.tenant, this.entries, this.bytes, this.#writer, streams);
+  }
+}
+
+/**
+ * Splits streams into batches of at most `maxBytes` (a batch always takes at least one entry),
+ * continuing `current` while it has room. Full batches are returned sealed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fillBatches, OpenBatch } from "./batch.ts";
+ *
+ * const e = (line: string) => ({ seconds: 0, nanos: 0, line });
+ * const { sealed, open } = fillBatches(
+ *   undefined,
+ *   [{ key: '{a="1"}', labels: { a: "1" }, entries: [e("aaaa"), e("bbbb"), e("cccc")] }],
+ *   { tenant: "t", maxBytes: 8 },
+ * );
+ * assert.deepEqual(sealed.map((b) => b.entries), [2]);
+ * assert.equal(open.entries, 1);
+ * assert.ok(open instanceof OpenBatch);
+ * ```
+ */
+export function fillBatches(
+  current: OpenBatch | undefined,
+  streams: Stream[],
+  options: { tenant: string; maxBytes: number },
+): { sealed: SealedBatch[]; open: OpenBatch } {
+  const sealed: SealedBatch[] = [];
+  let open = current ?? new OpenBatch(options.tenant);
+  for (const stream of streams) {
+    for (const entry of stream.entries) {
+      const size = entrySize(entry);
+      if (open.entries > 0 && open.bytes + size > options.maxBytes) {
+        sealed.push(open.seal());
+        open = new OpenBatch(options.tenant);
+      }
+      open.add(stream.key, entry, size);
+    }
+  }
+  return { sealed, open };
+}

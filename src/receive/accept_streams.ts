@@ -1,0 +1,80 @@
+/**
+ * Turns a decoded push into what is handed to the sink: labels resolved per stream, entries
+ * stamped with the receive time unless incoming timestamps are kept.
+ *
+ * @module
+ */
+import type { Accepted, PushRequest, Stream } from "../types.ts";
+import type { ResolvedStream } from "./stream_resolver.ts";
+import type { Stampable } from "./receive_clock.ts";
+import { entrySize } from "../codec/wire_entry.ts";
+
+/** Options of {@link acceptStreams}. */
+export interface AcceptOptions {
+  resolve: (labelString: string) => ResolvedStream;
+  /** Sets the receive time on entries, in order (see `createReceiveClock`). */
+  stamp: (entries: Stampable[]) => void;
+  useIncomingTimestamp: boolean;
+  tenant?: string;
+}
+
+/** What was accepted, the last stream error (Alloy's partial success), and entries skipped by reason. */
+export interface AcceptResult {
+  accepted: Accepted;
+  error?: string;
+  skipped: Record<string, number>;
+}
+
+/**
+ * Accepts the streams of a push request. Streams whose labels fail to parse are skipped and the last
+ * error is returned; streams dropped by relabelling or left without labels are counted by reason.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acceptStreams } from "./accept_streams.ts";
+ * import { createStreamResolver } from "./stream_resolver.ts";
+ *
+ * const { accepted, error } = acceptStreams(
+ *   { streams: [
+ *     { labels: '{app="a"}', entries: [{ seconds: 1, nanos: 2, line: "hi" }] },
+ *     { labels: "{bad-name=1}", entries: [{ seconds: 1, nanos: 2, line: "x" }] },
+ *   ] },
+ *   {
+ *     resolve: createStreamResolver({ labels: {}, relabel: null }),
+ *     stamp: (entries) => entries.forEach((e) => Object.assign(e, { seconds: 9, nanos: 9 })),
+ *     useIncomingTimestamp: false,
+ *   },
+ * );
+ * assert.equal(accepted.entryCount, 1);
+ * assert.deepEqual(accepted.streams[0].entries[0], { seconds: 9, nanos: 9, line: "hi" });
+ * assert.equal(accepted.byteSize, 2);
+ * assert.match(error!, /parse error/);
+ * ```
+ */
+export function acceptStreams(req: PushRequest, options: AcceptOptions): AcceptResult {
+  const streams: Stream[] = [];
+  const skipped: Record<string, number> = {};
+  let error: string | undefined;
+  let entryCount = 0;
+  let byteSize = 0;
+  for (const s of req.streams) {
+    if (s.entries.length === 0) continue;
+    const resolved = options.resolve(s.labels);
+    if (resolved.kind === "error") {
+      error = resolved.error;
+      continue;
+    }
+    if (resolved.kind === "dropped") {
+      skipped[resolved.reason] = (skipped[resolved.reason] ?? 0) + s.entries.length;
+      continue;
+    }
+    if (!options.useIncomingTimestamp) options.stamp(s.entries);
+    for (const e of s.entries) byteSize += entrySize(e);
+    entryCount += s.entries.length;
+    streams.push({ labels: resolved.labels, key: resolved.key, entries: s.entries });
+  }
+  const accepted: Accepted = { streams, entryCount, byteSize };
+  if (options.tenant !== undefined) accepted.tenant = options.tenant;
+  return error === undefined ? { accepted, skipped } : { accepted, error, skipped };
+}

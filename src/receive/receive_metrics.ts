@@ -1,0 +1,77 @@
+/**
+ * Metrics of the receiving side, with Alloy's `loki_source_api_*` names and labels.
+ *
+ * @module
+ */
+import { Counter, Histogram, type Registry } from "prom-client";
+
+/** The receive-side metrics of one relay. */
+export interface ReceiveMetrics {
+  /** `loki_source_api_entries_written`: entries handed to the writer (or stdout). */
+  entriesWritten: Counter;
+  /** `lokirelay_receive_skipped_entries_total{reason}`: entries not forwarded, by reason. */
+  skipped: Counter<"reason">;
+  /** `loki_source_api_request_duration_seconds{method,route,status_code,ws}`. */
+  requestDuration: Histogram<"method" | "route" | "status_code" | "ws">;
+  /** `loki_source_api_request_message_bytes{method,route}`. */
+  requestBytes: Histogram<"method" | "route">;
+  /** `loki_source_api_response_message_bytes{method,route}`. */
+  responseBytes: Histogram<"method" | "route">;
+}
+
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100];
+const BYTE_BUCKETS = Array.from({ length: 15 }, (_, k) => 4 * 4 ** k);
+
+/**
+ * Registers the receive metrics on `registry`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Registry } from "prom-client";
+ * import { createReceiveMetrics } from "./receive_metrics.ts";
+ *
+ * const registry = new Registry();
+ * const m = createReceiveMetrics(registry);
+ * m.entriesWritten.inc(3);
+ * assert.match(await registry.metrics(), /^loki_source_api_entries_written 3$/m);
+ * ```
+ */
+export function createReceiveMetrics(registry: Registry): ReceiveMetrics {
+  const registers = [registry];
+  return {
+    entriesWritten: new Counter({
+      name: "loki_source_api_entries_written",
+      help: "Total number of log entries received and handed on",
+      registers,
+    }),
+    skipped: new Counter({
+      name: "lokirelay_receive_skipped_entries_total",
+      help: "Entries received but not forwarded: relabel_dropped (a rule dropped the stream), " +
+        "no_labels (no label left)",
+      labelNames: ["reason"],
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: "loki_source_api_request_duration_seconds",
+      help: "Time (in seconds) spent serving HTTP requests",
+      labelNames: ["method", "route", "status_code", "ws"],
+      buckets: DURATION_BUCKETS,
+      registers,
+    }),
+    requestBytes: new Histogram({
+      name: "loki_source_api_request_message_bytes",
+      help: "Size (in bytes) of messages received in the request",
+      labelNames: ["method", "route"],
+      buckets: BYTE_BUCKETS,
+      registers,
+    }),
+    responseBytes: new Histogram({
+      name: "loki_source_api_response_message_bytes",
+      help: "Size (in bytes) of messages sent in response",
+      labelNames: ["method", "route"],
+      buckets: BYTE_BUCKETS,
+      registers,
+    }),
+  };
+}
