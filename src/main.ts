@@ -18,6 +18,7 @@ import { serveNode } from "./adapters/node_server.ts";
 import type { Served } from "./adapters/serve_types.ts";
 import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
+import { fullCollection } from "./adapters/collect_garbage.ts";
 import { VERSION } from "./version.ts";
 
 const readText = (path: string) => readFileSync(path, "utf8");
@@ -88,6 +89,8 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
     (error) => logger.warn("compressing on the main thread", { error }),
     new URL("./adapters/compress_worker.ts", import.meta.url),
   );
+  // Started now, so the memory it takes is part of what the relay holds when idle.
+  compressor.compress(new Uint8Array(1)).catch(() => {});
   let relay: Relay;
   try {
     relay = createRelay(settings, {
@@ -97,6 +100,7 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
       readFile: readText,
       tlsFetch: createTlsFetch,
       compress: (bytes) => compressor.compress(bytes),
+      collectGarbage: fullCollection(),
       reload: () => (reloading = reloading.then(reload, reload)),
     });
   } catch (err) {

@@ -7,7 +7,7 @@
  */
 import { Registry } from "prom-client";
 import type { Sink } from "./types.ts";
-import { createRuntime, type Runtime } from "./runtime.ts";
+import { createRuntime, GC_EVERY_BYTES, type Runtime } from "./runtime.ts";
 import type { ConfigInput } from "./config/config_schema.ts";
 import type { Settings } from "./config/settings.ts";
 import { resolveSettings } from "./config/resolve_settings.ts";
@@ -131,9 +131,17 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
     sink: buildSink(settings),
     metrics,
     logger,
+    queuedPerBodyByte: 1,
   };
   let closing: Promise<void> | undefined;
   const retiring = new Set<Promise<void>>();
+  let collectedAt = 0;
+  /** Collects what requests left behind once they have held and let go GC_EVERY_BYTES. */
+  function collectGarbageNow(): void {
+    if (!runtime.collectGarbage || ctx.budget.released - collectedAt < GC_EVERY_BYTES) return;
+    collectedAt = ctx.budget.released;
+    runtime.collectGarbage();
+  }
 
   async function reloadRoute(): Promise<Response> {
     if (!options.reload) return errorResponse(404, "404 page not found");
@@ -183,6 +191,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
         { ...labels, status_code: String(response.status), ws: "false" },
         (runtime.now() - started) / 1000,
       );
+      collectGarbageNow();
       const length = bodyBytesRead(request) ?? Number(request.headers.get("content-length") ?? 0);
       if (length > 0) metrics.requestBytes.observe(labels, length);
       metrics.responseBytes.observe(labels, Number(response.headers.get("content-length") ?? 0));

@@ -29,7 +29,17 @@ export interface Runtime {
   compress?(bytes: Uint8Array): Promise<Uint8Array>;
   /** A `fetch` that trusts a private CA and presents a client certificate (`tls_config`). */
   tlsFetch?(tls: ClientTlsSettings): typeof fetch;
+  /**
+   * A full, synchronous garbage collection. When given, the relay runs one after every
+   * {@link GC_EVERY_BYTES} that requests held and let go, so what they leave behind does not pile
+   * up (measured on the executable at full load: peak RSS about 165 instead of 210 MiB, for
+   * about 5–10 % of throughput).
+   */
+  collectGarbage?(): void;
 }
+
+/** Bytes requests hold and let go between two collections (see `Runtime.collectGarbage`). */
+export const GC_EVERY_BYTES = 128 * 1024 * 1024;
 
 /**
  * A sleep that ends early, without error, when `signal` aborts.

@@ -58,6 +58,11 @@ export interface Accepted {
   entryCount: number;
   /** Bytes of lines and structured metadata in all streams (Loki's and Alloy's batch-size measure). */
   byteSize: number;
+  /**
+   * Bytes these entries will hold once queued for Loki: lines, metadata, timestamps, framing and
+   * each stream's labels (see `queuedEntryBytes`). What `queue_config.capacity` counts.
+   */
+  queuedBytes: number;
 }
 
 /**
@@ -71,13 +76,18 @@ export type SinkResult =
 
 /** Where accepted entries go: the Loki forwarder, or stdout when no `forward_to` is configured. */
 export interface Sink {
-  /** Takes all of `accepted` or none of it. Never throws for a full queue. */
-  offer(accepted: Accepted): SinkResult;
   /**
-   * Whether an offer could be taken now, asked before a request body is read so that an
-   * overloaded relay refuses early and cheaply. Optional: a sink without it is asked by `offer`.
+   * Takes all of `accepted` or none of it; with `waitMs`, a full sink waits up to that long for
+   * room before it answers. Never throws for a full queue.
    */
-  hasRoom?(): SinkResult;
+  offer(accepted: Accepted, waitMs?: number): SinkResult | Promise<SinkResult>;
+  /**
+   * Whether an offer of at least `bytes` could be taken, asked before a request body is read so
+   * that an overloaded relay refuses early and cheaply, holding nothing. With `waitMs`, a full
+   * sink waits up to that long for room before it answers. Optional: a sink without it is asked
+   * by `offer`.
+   */
+  hasRoom?(waitMs?: number, bytes?: number): SinkResult | Promise<SinkResult>;
   /** Stops taking entries, delivers what is held within the drain timeout, then resolves. */
   close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ const SRC = new URL("../src/", import.meta.url).pathname;
 
 /** Layers, lowest first: a module may import its own layer or a lower one. */
 const LAYERS: string[][] = [
-  ["types.ts", "version.ts", "log/"],
+  ["types.ts", "version.ts", "config_issues.ts", "log/"],
   ["codec/", "labels/"],
   ["rules/"],
   ["config/"],

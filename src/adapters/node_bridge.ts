@@ -69,6 +69,9 @@ class BodySource {
 
   constructor(req: IncomingMessage) {
     this.#req = req;
+    // Nothing is read from the socket until the relay reads the body: a request refused before
+    // that (a full queue) costs no body bytes in this process.
+    req.pause();
     this.stream = new ReadableStream<Uint8Array>({
       start: (controller) => {
         req.on("data", (chunk: Uint8Array) => {
@@ -102,7 +105,7 @@ class BodySource {
         this.#cancelled = !this.#done;
         req.pause();
       },
-    }, { highWaterMark: 4 });
+    }, { highWaterMark: 0 });
   }
 
   settle(): boolean {

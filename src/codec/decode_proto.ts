@@ -17,7 +17,14 @@
  */
 import protobuf from "protobufjs/minimal.js";
 import type { Entry, PushRequest, PushStream } from "../types.ts";
-import { WireEntry } from "./wire_entry.ts";
+import { DECODED_ENTRY_BYTES, WireEntry } from "./wire_entry.ts";
+import {
+  type DecodeFailure,
+  type DecodeOptions,
+  type DecodeResult,
+  limitsOf,
+  runToEnd,
+} from "./decode_result.ts";
 import { GO_ZERO_TIME_SECONDS } from "./timestamp.ts";
 import {
   checkEnd,
@@ -35,11 +42,111 @@ import {
 const MAX_SECONDS = 253402300800; // 10000-01-01T00:00:00Z, exclusive
 const TWO_32 = 4294967296;
 
+/** Entries decoded between two yields of {@link decodeProtoSteps}. */
+const STEP_ENTRIES = 4096;
+
 /**
- * Decodes a `PushRequest` from protobuf bytes (already snappy-decompressed).
- * Unknown fields are skipped; `hash`, `format` and `parsed` are read and ignored. Entries are
- * {@link WireEntry}s: they keep the line and structured metadata as the bytes sent (the writer
- * forwards those bytes unchanged, as Alloy does) and decode them to strings only when read.
+ * Decodes a `PushRequest` from protobuf bytes (already snappy-decompressed), step by step: it
+ * yields every few thousand entries, so a caller can let other work run between slices, and it
+ * checks `limits` and reports the decoded form's growth to `account` as it reads, before the
+ * objects of a request that passes a bound exist. Unknown fields are skipped; `hash`, `format`
+ * and `parsed` are read and ignored. Entries are {@link WireEntry}s: they keep the line and
+ * structured metadata as the bytes sent (the writer forwards those bytes unchanged, as Alloy
+ * does) and decode them to strings only when read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeProtoSteps } from "./decode_proto.ts";
+ * import { encodePushRequest } from "./encode_proto.ts";
+ * import { runToEnd } from "./decode_result.ts";
+ *
+ * const bytes = encodePushRequest({
+ *   streams: [
+ *     { labels: '{app="a"}', entries: [{ seconds: 1, nanos: 5, line: "hi" }] },
+ *     { labels: '{app="b"}', entries: [{ seconds: 1, nanos: 6, line: "ho" }] },
+ *   ],
+ * });
+ * const ok = runToEnd(decodeProtoSteps(bytes));
+ * assert.equal(ok.ok && ok.request.streams.length, 2);
+ * const capped = runToEnd(decodeProtoSteps(bytes, { limits: { maxStreams: 1 } }));
+ * assert.deepEqual(capped, {
+ *   ok: false,
+ *   failure: "too_large",
+ *   error: "the push has more than 1 streams (request_limits.max_streams)",
+ * });
+ * ```
+ */
+export function* decodeProtoSteps(
+  bytes: Uint8Array,
+  options?: DecodeOptions,
+): Generator<undefined, DecodeResult> {
+  const limits = limitsOf(options);
+  const account = options?.account;
+  const r = protobuf.Reader.create(bytes);
+  const streams: PushStream[] = [];
+  let entries = 0;
+  let unaccounted = 0;
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag !== 0x0a) {
+        skipField(r, tag, "PushRequest", PUSH_REQUEST_WIRE);
+        continue;
+      }
+      const end = r.uint32() + r.pos;
+      checkEnd(r, end);
+      if (streams.length >= limits.maxStreams) {
+        return tooLarge(
+          `the push has more than ${limits.maxStreams} streams (request_limits.max_streams)`,
+        );
+      }
+      let labels = "";
+      const list: Entry[] = [];
+      while (r.pos < end) {
+        const field = r.uint32();
+        if (field === 0x12) {
+          list.push(readEntry(r, r.uint32() + r.pos));
+          if (++entries > limits.maxEntries) {
+            return tooLarge(
+              `the push has more than ${limits.maxEntries} entries (request_limits.max_entries)`,
+            );
+          }
+          if (entries % STEP_ENTRIES === 0) {
+            const refused = charge(account, unaccounted + STEP_ENTRIES * DECODED_ENTRY_BYTES);
+            if (refused) return refused;
+            unaccounted = 0;
+            yield;
+          }
+        } else if (field === 0x0a) {
+          const at = r.pos;
+          const length = r.uint32();
+          if (length > limits.maxLabelBytes) {
+            return tooLarge(
+              `stream ${streams.length} has a label string of ${length} bytes, more than ` +
+                `${limits.maxLabelBytes} (request_limits.max_label_bytes)`,
+            );
+          }
+          r.pos = at;
+          labels = r.string();
+        } else skipField(r, field, "StreamAdapter", STREAM_WIRE);
+      }
+      checkExact(r, end, "StreamAdapter");
+      streams.push({ labels, entries: list });
+      unaccounted += STREAM_DECODED_BYTES + 2 * labels.length;
+    }
+  } catch (err) {
+    const message = err instanceof SyntaxError ? err.message : `proto: ${(err as Error).message}`;
+    return { ok: false, failure: "invalid", error: message };
+  }
+  const refused = charge(account, unaccounted + (entries % STEP_ENTRIES) * DECODED_ENTRY_BYTES);
+  if (refused) return refused;
+  return { ok: true, request: { streams } };
+}
+
+/**
+ * Decodes a `PushRequest` from protobuf bytes at once, with no bound (see
+ * {@link decodeProtoSteps}).
  *
  * @throws {SyntaxError} when the bytes are not a valid `PushRequest`, with a one-line reason
  * @example Round trip
@@ -58,32 +165,22 @@ const TWO_32 = 4294967296;
  * ```
  */
 export function decodePushRequest(bytes: Uint8Array): PushRequest {
-  const r = protobuf.Reader.create(bytes);
-  const streams: PushStream[] = [];
-  try {
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === 0x0a) streams.push(readStream(r, r.uint32() + r.pos));
-      else skipField(r, tag, "PushRequest", PUSH_REQUEST_WIRE);
-    }
-  } catch (err) {
-    throw err instanceof SyntaxError ? err : new SyntaxError(`proto: ${(err as Error).message}`);
-  }
-  return { streams };
+  const result = runToEnd(decodeProtoSteps(bytes));
+  if (!result.ok) throw new SyntaxError(result.error);
+  return result.request;
 }
 
-function readStream(r: Reader, end: number): PushStream {
-  checkEnd(r, end);
-  let labels = "";
-  const entries: Entry[] = [];
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 0x0a) labels = r.string();
-    else if (tag === 0x12) entries.push(readEntry(r, r.uint32() + r.pos));
-    else skipField(r, tag, "StreamAdapter", STREAM_WIRE);
-  }
-  checkExact(r, end, "StreamAdapter");
-  return { labels, entries };
+/** Bytes a decoded stream object holds besides its label string and entries. */
+const STREAM_DECODED_BYTES = 128;
+
+function tooLarge(error: string): DecodeFailure {
+  return { ok: false, failure: "too_large", error };
+}
+
+function charge(account: DecodeOptions["account"], bytes: number): DecodeFailure | undefined {
+  if (!account || bytes === 0) return undefined;
+  const answer = account(bytes);
+  return answer === true ? undefined : { ok: false, ...answer };
 }
 
 function readEntry(r: Reader, end: number): Entry {

@@ -45,3 +45,21 @@ export function splitLines(bytes: Uint8Array): WireEntry[] {
   }
   return entries;
 }
+
+/**
+ * The most entries {@link splitLines} can make of `bytes` (one per `\n`, plus a last line), counted
+ * without making them, so a raw body can be bounded before it is split.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { maxLines } from "./decode_raw.ts";
+ *
+ * assert.equal(maxLines(new TextEncoder().encode("a\nb\n")), 3);
+ * ```
+ */
+export function maxLines(bytes: Uint8Array): number {
+  let n = 1;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) n++;
+  return n;
+}

@@ -14,10 +14,10 @@ const encoder = new TextEncoder();
 const scratch = new Uint8Array(64 * 1024);
 const TWO_32 = 4294967296;
 const EMPTY = new Uint8Array(0);
-/** Buffers kept for reuse, at most {@link POOL_SIZE} of at most {@link POOL_MAX_BYTES} each. */
+/** Buffers kept for reuse, at most {@link POOL_BYTES} of them in all. */
 const pool: Uint8Array[] = [];
-const POOL_SIZE = 8;
-const POOL_MAX_BYTES = 4 * 1024 * 1024;
+let pooled = 0;
+const POOL_BYTES = 8 * 1024 * 1024;
 
 /** A stream to assemble: its label string and the `[start, end)` ranges of its entries. */
 export interface StreamParts {
@@ -51,7 +51,9 @@ export class EntryEncoder {
 
   /** Starts with a buffer left by a {@link release}d writer, or a new one of `initialBytes`. */
   constructor(initialBytes = 64 * 1024) {
-    this.buf = pool.pop() ?? new Uint8Array(initialBytes);
+    const reused = pool.pop();
+    if (reused) pooled -= reused.length;
+    this.buf = reused ?? new Uint8Array(initialBytes);
   }
 
   /**
@@ -59,7 +61,10 @@ export class EntryEncoder {
    * and a copy for each doubling); this writer must not be used again.
    */
   release(): void {
-    if (pool.length < POOL_SIZE && this.buf.length <= POOL_MAX_BYTES) pool.push(this.buf);
+    if (pooled + this.buf.length <= POOL_BYTES) {
+      pool.push(this.buf);
+      pooled += this.buf.length;
+    }
     this.buf = EMPTY;
     this.pos = 0;
   }

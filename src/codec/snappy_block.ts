@@ -3,13 +3,14 @@
  * anything is allocated.
  *
  * Blocks up to {@link WASM_LIMIT} go through `hysnappy` (WebAssembly; measured 2.5–5× faster to
- * uncompress and about 2× faster to compress than pure JS). Larger ones go through `snappyjs`,
- * because a WebAssembly memory never shrinks: the cap bounds what it can ever hold to about
- * 2 × 8 MiB, whatever size clients send.
+ * uncompress and about 2× faster to compress than pure JS). Larger ones are compressed by
+ * `snappyjs` and decompressed here in slices, because a WebAssembly memory never shrinks: the cap
+ * bounds what it can ever hold to about 2 × 8 MiB, whatever size clients send.
  *
  * @module
  */
-import { compress, uncompress } from "snappyjs";
+import { compress } from "snappyjs";
+import { runToEnd } from "./decode_result.ts";
 import { snappyCompressor, snappyUncompressor } from "hysnappy";
 
 /** Largest block (decoded bytes) handled by the WebAssembly codec. */
@@ -40,13 +41,127 @@ export function snappyDecodedLength(block: Uint8Array): number {
   return -1;
 }
 
-/** Result of {@link snappyUncompress}: the bytes, or why not (corrupt, or over the size cap). */
+/** Result of {@link snappyUncompress}: the bytes, or why not. */
 export type SnappyResult =
   | { ok: true; bytes: Uint8Array }
-  | { ok: false; failure: "corrupt" | "too_large"; error: string };
+  | { ok: false; failure: "corrupt" | "too_large" | "busy"; error: string };
 
 /**
- * Decompresses a snappy block whose decoded length is at most `maxBytes`.
+ * The most a snappy block can expand: its densest element is a 3-byte copy of 64 bytes. A block
+ * whose preamble claims more than this many times its own size is corrupt, and is refused
+ * before anything is allocated for it.
+ */
+export const MAX_SNAPPY_RATIO = 22;
+
+/** Output bytes decoded between two yields of {@link snappyUncompressSteps} (large blocks). */
+const STEP_BYTES = 2 * 1024 * 1024;
+
+const CORRUPT = { ok: false, failure: "corrupt", error: "snappy: corrupt input" } as const;
+
+/**
+ * Decompresses a snappy block whose decoded length is at most `maxBytes`, step by step: the
+ * preamble is checked against `maxBytes` and against the most the block could expand to, then
+ * `reserve` is asked for the decoded length (it may refuse: the in-flight budget), and only then
+ * is the output allocated. Blocks up to {@link WASM_LIMIT} decode at once in WebAssembly;
+ * larger ones decode here, yielding every 2 MiB of output so no request holds the event loop.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { snappyCompress, snappyUncompressSteps } from "./snappy_block.ts";
+ * import { runToEnd } from "./decode_result.ts";
+ *
+ * const block = snappyCompress(new Uint8Array(3 * 1024 * 1024).fill(7));
+ * const out = runToEnd(snappyUncompressSteps(block, 4 * 1024 * 1024));
+ * assert.equal(out.ok && out.bytes.length, 3 * 1024 * 1024);
+ * const refused = runToEnd(snappyUncompressSteps(block, 1 << 30, () => ({
+ *   failure: "busy",
+ *   error: "budget spent",
+ * })));
+ * assert.deepEqual(refused, { ok: false, failure: "busy", error: "budget spent" });
+ * ```
+ */
+export function* snappyUncompressSteps(
+  block: Uint8Array,
+  maxBytes: number,
+  reserve?: (bytes: number) => true | { failure: "too_large" | "busy"; error: string },
+): Generator<undefined, SnappyResult> {
+  const length = snappyDecodedLength(block);
+  if (length < 0) return CORRUPT;
+  if (length > maxBytes) {
+    return {
+      ok: false,
+      failure: "too_large",
+      error:
+        `decompressed body too large: ${length} bytes, more than max_send_message_size (${maxBytes})`,
+    };
+  }
+  if (length > MAX_SNAPPY_RATIO * block.length + 64) return CORRUPT;
+  const reserved = reserve?.(length) ?? true;
+  if (reserved !== true) return { ok: false, ...reserved };
+  if (length <= WASM_LIMIT) {
+    try {
+      wasmUncompress ??= snappyUncompressor();
+      return { ok: true, bytes: wasmUncompress(block, length) };
+    } catch {
+      return CORRUPT;
+    }
+  }
+  const out = new Uint8Array(length);
+  let at = preambleLength(block);
+  let pos = 0;
+  let next = STEP_BYTES;
+  while (at < block.length) {
+    if (pos >= next) {
+      next += STEP_BYTES;
+      yield;
+    }
+    const tag = block[at++];
+    const kind = tag & 3;
+    if (kind === 0) {
+      let n = tag >>> 2;
+      if (n >= 60) {
+        const extra = n - 59;
+        if (at + extra > block.length) return CORRUPT;
+        n = 0;
+        for (let i = 0; i < extra; i++) n += block[at + i] * 2 ** (8 * i);
+        at += extra;
+      }
+      n += 1;
+      if (at + n > block.length || pos + n > length) return CORRUPT;
+      out.set(block.subarray(at, at + n), pos);
+      at += n;
+      pos += n;
+      continue;
+    }
+    let n: number;
+    let offset: number;
+    if (kind === 1) {
+      if (at + 1 > block.length) return CORRUPT;
+      n = 4 + ((tag >>> 2) & 7);
+      offset = ((tag >>> 5) << 8) | block[at++];
+    } else if (kind === 2) {
+      if (at + 2 > block.length) return CORRUPT;
+      n = 1 + (tag >>> 2);
+      offset = block[at] | (block[at + 1] << 8);
+      at += 2;
+    } else {
+      if (at + 4 > block.length) return CORRUPT;
+      n = 1 + (tag >>> 2);
+      offset = (block[at] | (block[at + 1] << 8) | (block[at + 2] << 16)) +
+        block[at + 3] * 2 ** 24;
+      at += 4;
+    }
+    if (offset === 0 || offset > pos || pos + n > length) return CORRUPT;
+    if (offset >= n) out.copyWithin(pos, pos - offset, pos - offset + n);
+    else for (let i = 0; i < n; i++) out[pos + i] = out[pos - offset + i];
+    pos += n;
+  }
+  return pos === length ? { ok: true, bytes: out } : CORRUPT;
+}
+
+/**
+ * Decompresses a snappy block at once (see {@link snappyUncompressSteps}).
  *
  * @example
  * ```ts
@@ -64,23 +179,13 @@ export type SnappyResult =
  * ```
  */
 export function snappyUncompress(block: Uint8Array, maxBytes: number): SnappyResult {
-  const length = snappyDecodedLength(block);
-  if (length < 0) return { ok: false, failure: "corrupt", error: "snappy: corrupt input" };
-  if (length > maxBytes) {
-    return {
-      ok: false,
-      failure: "too_large",
-      error:
-        `decompressed body too large: ${length} bytes, more than max_send_message_size (${maxBytes})`,
-    };
-  }
-  try {
-    if (length > WASM_LIMIT) return { ok: true, bytes: uncompress(block) };
-    wasmUncompress ??= snappyUncompressor();
-    return { ok: true, bytes: wasmUncompress(block, length) };
-  } catch {
-    return { ok: false, failure: "corrupt", error: "snappy: corrupt input" };
-  }
+  return runToEnd(snappyUncompressSteps(block, maxBytes));
+}
+
+function preambleLength(block: Uint8Array): number {
+  let i = 0;
+  while (block[i] >= 0x80) i++;
+  return i + 1;
 }
 
 /**

@@ -38,10 +38,25 @@ export const configSchema = z.strictObject({
   /** Largest body accepted, on the wire and decompressed; `0` means the default. */
   max_send_message_size: sizeSchema.default(DEFAULT_MAX_SEND_MESSAGE_SIZE),
   /**
-   * lokirelay's own: bytes all requests being received may hold at once (wire plus
-   * decompressed). Past it clients get 429; it bounds memory however many send at once.
+   * lokirelay's own: bytes all requests being received may hold at once (the body on the wire,
+   * decompressed, and decoded). Past it clients get 429 (413 for a request that alone would pass
+   * it); it bounds memory however many send at once.
    */
-  max_inflight_bytes: sizeSchema.default("128MiB"),
+  max_inflight_bytes: sizeSchema.default("32MiB"),
+  /**
+   * lokirelay's own: bounds one request must stay within, checked while its body is decoded,
+   * before the decoded form exists. A request that passes one is refused whole (413).
+   */
+  request_limits: z.strictObject({
+    /** Streams in one push. */
+    max_streams: z.int().min(1).default(50_000),
+    /** Entries in one push. */
+    max_entries: z.int().min(1).default(1_000_000),
+    /** Bytes of one stream's label string (`{app="a", …}`). */
+    max_label_bytes: sizeSchema.default("64KiB"),
+    /** Nesting of any value in a JSON push. */
+    max_json_depth: z.int().min(4).max(10_000).default(64),
+  }).prefault({}),
   /** Loki endpoints; when absent every entry is written to stdout as a JSON line. */
   forward_to: z.array(endpointSchema).optional(),
   /** Time a stop (or a listener restart) waits for in-flight requests. */

@@ -89,6 +89,12 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
       useIncomingTimestamp: config.use_incoming_timestamp,
       labels: config.labels,
       relabelRules: config.relabel_rules.map(withDefaults),
+      limits: {
+        maxStreams: config.request_limits.max_streams,
+        maxEntries: config.request_limits.max_entries,
+        maxLabelBytes: parseSize(config.request_limits.max_label_bytes),
+        maxDepth: config.request_limits.max_json_depth,
+      },
     },
     forward: config.forward_to && {
       endpoints: config.forward_to.map((e, i) => endpointSettings(e, `forward_to[${i}]`, read)),

@@ -69,6 +69,18 @@ export interface ReceiveSettings {
   labels: Labels;
   /** Relabel rules with every default filled in. */
   relabelRules: FullRule[];
+  /** Bounds one request must stay within (`request_limits`), checked as it is decoded. */
+  limits: RequestLimits;
+}
+
+/** `request_limits`: a request that passes one is refused whole (413). */
+export interface RequestLimits {
+  maxStreams: number;
+  maxEntries: number;
+  /** Bytes of one stream's label string. */
+  maxLabelBytes: number;
+  /** Nesting of any value in a JSON push. */
+  maxDepth: number;
 }
 
 /** The Loki writer: `forward_to` and `external_labels`. */

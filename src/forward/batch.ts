@@ -7,7 +7,7 @@
  */
 import type { Entry, Stream } from "../types.ts";
 import { EntryEncoder, type StreamParts } from "../codec/encode_proto.ts";
-import { entrySize } from "../codec/wire_entry.ts";
+import { entrySize, queuedEntryBytes, queuedStreamBytes } from "../codec/wire_entry.ts";
 
 /**
  * A batch closed to new entries. It keeps its entry buffer until it is compressed, so that its
@@ -17,7 +17,10 @@ import { entrySize } from "../codec/wire_entry.ts";
 export class SealedBatch {
   readonly tenant: string;
   readonly entries: number;
+  /** Bytes of lines and metadata (Loki's measure: metrics, `batch_size`). */
   readonly bytes: number;
+  /** Bytes charged to the queue for this batch (see `queuedEntryBytes`). */
+  readonly queued: number;
   /** The snappy block, once compression has started. */
   block: Promise<Uint8Array> | undefined;
   #writer: EntryEncoder | undefined;
@@ -26,14 +29,14 @@ export class SealedBatch {
 
   constructor(
     tenant: string,
-    entries: number,
-    bytes: number,
+    counts: { entries: number; bytes: number; queued: number },
     writer: EntryEncoder,
     streams: StreamParts[],
   ) {
     this.tenant = tenant;
-    this.entries = entries;
-    this.bytes = bytes;
+    this.entries = counts.entries;
+    this.bytes = counts.bytes;
+    this.queued = counts.queued;
     this.#writer = writer;
     this.#streams = streams;
   }
@@ -60,6 +63,8 @@ export class SealedBatch {
 export class OpenBatch {
   readonly tenant: string;
   bytes = 0;
+  /** Bytes charged to the queue so far: entries, and each stream's labels once. */
+  queued = 0;
   entries = 0;
   #writer = new EntryEncoder(16 * 1024);
   #streams = new Map<string, number[]>();
@@ -70,13 +75,20 @@ export class OpenBatch {
     this.tenant = tenant;
   }
 
-  /** Adds one entry of `size` bytes to the stream `key`. */
-  add(key: string, entry: Entry, size: number): void {
+  /**
+   * Adds one entry of `size` bytes (Loki's measure) to the stream `key`; returns the bytes it
+   * adds to the queue (the entry, and the stream's labels the first time this batch sees them).
+   */
+  add(key: string, entry: Entry, size: number): number {
+    let queued = queuedEntryBytes(entry);
     const at = this.#writer.pos;
     let ranges = this.#current;
     if (key !== this.#currentKey || ranges === undefined) {
       ranges = this.#streams.get(key);
-      if (ranges === undefined) this.#streams.set(key, ranges = []);
+      if (ranges === undefined) {
+        this.#streams.set(key, ranges = []);
+        queued += queuedStreamBytes(key);
+      }
       if (ranges.length === 0 || ranges[ranges.length - 1] !== at) ranges.push(at, at);
       this.#current = ranges;
       this.#currentKey = key;
@@ -84,20 +96,23 @@ export class OpenBatch {
     this.#writer.appendEntry(entry);
     ranges[ranges.length - 1] = this.#writer.pos;
     this.bytes += size;
+    this.queued += queued;
     this.entries++;
+    return queued;
   }
 
   /** Closes the batch; its entry buffer goes with the sealed batch (add nothing after this). */
   seal(): SealedBatch {
     const streams: StreamParts[] = [];
     for (const [labels, ranges] of this.#streams) streams.push({ labels, ranges });
-    return new SealedBatch(this.tenant, this.entries, this.bytes, this.#writer, streams);
+    return new SealedBatch(this.tenant, this, this.#writer, streams);
   }
 }
 
 /**
  * Splits streams into batches of at most `maxBytes` (a batch always takes at least one entry),
- * continuing `current` while it has room. Full batches are returned sealed.
+ * continuing `current` while it has room. Full batches are returned sealed, with the bytes all
+ * these entries add to the queue.
  *
  * @example
  * ```ts
@@ -105,13 +120,14 @@ export class OpenBatch {
  * import { fillBatches, OpenBatch } from "./batch.ts";
  *
  * const e = (line: string) => ({ seconds: 0, nanos: 0, line });
- * const { sealed, open } = fillBatches(
+ * const { sealed, open, queued } = fillBatches(
  *   undefined,
  *   [{ key: '{a="1"}', labels: { a: "1" }, entries: [e("aaaa"), e("bbbb"), e("cccc")] }],
  *   { tenant: "t", maxBytes: 8 },
  * );
  * assert.deepEqual(sealed.map((b) => b.entries), [2]);
  * assert.equal(open.entries, 1);
+ * assert.equal(queued, 3 * (4 + 32) + 2 * (256 + 3 * '{a="1"}'.length)); // the stream twice
  * assert.ok(open instanceof OpenBatch);
  * ```
  */
@@ -119,8 +135,9 @@ export function fillBatches(
   current: OpenBatch | undefined,
   streams: Stream[],
   options: { tenant: string; maxBytes: number },
-): { sealed: SealedBatch[]; open: OpenBatch } {
+): { sealed: SealedBatch[]; open: OpenBatch; queued: number } {
   const sealed: SealedBatch[] = [];
+  let queued = 0;
   let open = current ?? new OpenBatch(options.tenant);
   for (const stream of streams) {
     for (const entry of stream.entries) {
@@ -129,8 +146,8 @@ export function fillBatches(
         sealed.push(open.seal());
         open = new OpenBatch(options.tenant);
       }
-      open.add(stream.key, entry, size);
+      queued += open.add(stream.key, entry, size);
     }
   }
-  return { sealed, open };
+  return { sealed, open, queued };
 }

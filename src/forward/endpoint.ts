@@ -7,7 +7,6 @@
  */
 import type { Stream } from "../types.ts";
 import type { EndpointSettings } from "../config/settings.ts";
-import { entrySize } from "../codec/wire_entry.ts";
 import { Shard, type ShardDeps } from "./shard.ts";
 import { QueueBudget } from "./queue_budget.ts";
 
@@ -54,20 +53,12 @@ export class Endpoint {
   }
 
   /** Takes the streams of one push for `tenant`. Ask `budget.hasRoom(bytes)` first. */
-  take(tenant: string, streams: Stream[], bytes: number): void {
+  take(tenant: string, streams: Stream[]): void {
     const n = this.#shards.length;
-    if (n === 1) return this.#shards[0].take(tenant, streams, bytes);
-    const parts = Array.from({ length: n }, () => ({ streams: [] as Stream[], bytes: 0 }));
-    for (const s of streams) {
-      const part = parts[shardOf(s.key, n)];
-      part.streams.push(s);
-      for (const e of s.entries) part.bytes += entrySize(e);
-    }
-    for (let i = 0; i < n; i++) {
-      if (parts[i].streams.length > 0) {
-        this.#shards[i].take(tenant, parts[i].streams, parts[i].bytes);
-      }
-    }
+    if (n === 1) return this.#shards[0].take(tenant, streams);
+    const parts = Array.from({ length: n }, () => [] as Stream[]);
+    for (const s of streams) parts[shardOf(s.key, n)].push(s);
+    for (let i = 0; i < n; i++) if (parts[i].length > 0) this.#shards[i].take(tenant, parts[i]);
   }
 
   /** Stops every shard, each draining what it holds within `drain_timeout`. */

@@ -12,8 +12,14 @@ import type { Runtime } from "../runtime.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ForwardSettings } from "../config/settings.ts";
 import { formatLabels } from "../labels/format_labels.ts";
+import { LabelCache } from "../labels/label_cache.ts";
+import { queuedEntryBytes, queuedStreamBytes } from "../codec/wire_entry.ts";
 import { Endpoint } from "./endpoint.ts";
 import { writeMetrics } from "./write_metrics.ts";
+
+/** What the smallest push (one empty entry in one stream) adds to a queue. */
+const SMALLEST_PUSH = queuedStreamBytes("{}") +
+  queuedEntryBytes({ seconds: 0, nanos: 0, line: "" });
 
 /** What the forwarder uses of the runtime, plus its services. */
 export type ForwarderDeps =
@@ -50,6 +56,7 @@ export type ForwarderDeps =
  *   streams: [{ labels: { a: "1" }, key: '{a="1"}', entries: [{ seconds: 1, nanos: 0, line: "x" }] }],
  *   entryCount: 1,
  *   byteSize: 1,
+ *   queuedBytes: 300,
  * });
  * assert.deepEqual(r, { status: "ok" });
  * await sink.close();
@@ -63,6 +70,7 @@ export class Forwarder implements Sink {
   #external: (streams: Stream[]) => Stream[];
   #metrics;
   #logger: Logger;
+  #sleep: ForwarderDeps["sleep"];
   #closing: Promise<void> | undefined;
 
   /**
@@ -78,6 +86,7 @@ export class Forwarder implements Sink {
   ) {
     this.#metrics = writeMetrics(deps.registry);
     this.#logger = deps.logger;
+    this.#sleep = deps.sleep;
     this.endpoints = settings.endpoints.map((ep, i) => {
       const kept = carried[i];
       if (kept) return kept;
@@ -92,21 +101,65 @@ export class Forwarder implements Sink {
     this.#external = createExternalLabels(settings.externalLabels);
   }
 
-  hasRoom(): SinkResult {
-    if (this.#closing) return { status: "closed" };
-    const e = this.#blocking.find((e) => !e.budget.hasRoom(1));
-    return e ? this.#full(e) : { status: "ok" };
+  /**
+   * Whether a push of at least `bytes` could be taken. A full queue waits up to `waitMs` for room
+   * (as Alloy blocks a push while its queue is full, but bounded), then answers `full`: a Loki
+   * that recovers within it loses no push, and a client that retries at once is slowed to one
+   * try per wait.
+   */
+  hasRoom(waitMs = 0, bytes = 0): SinkResult | Promise<SinkResult> {
+    const need = Math.max(bytes, SMALLEST_PUSH);
+    return this.#whenRoom(need, waitMs, () => ({ status: "ok" }));
   }
 
-  offer(accepted: Accepted): SinkResult {
+  /**
+   * Takes `accepted` into every endpoint's queue, or none of it. Where a blocking queue is full
+   * it waits up to `waitMs` for room, then answers `full`.
+   */
+  offer(accepted: Accepted, waitMs = 0): SinkResult | Promise<SinkResult> {
+    return this.#whenRoom(accepted.queuedBytes, waitMs, () => this.#take(accepted));
+  }
+
+  /** Runs `then` once every blocking queue has room for `bytes`, waiting up to `waitMs`. */
+  #whenRoom(
+    bytes: number,
+    waitMs: number,
+    then: () => SinkResult,
+  ): SinkResult | Promise<SinkResult> {
     if (this.#closing) return { status: "closed" };
-    for (const e of this.#blocking) {
-      if (!e.budget.hasRoom(accepted.byteSize)) return this.#full(e);
+    const full = this.#blocking.find((e) => !e.budget.hasRoom(bytes));
+    if (!full) return then();
+    if (waitMs <= 0) return this.#full(full);
+    return this.#waitForRoom(bytes, waitMs, then);
+  }
+
+  async #waitForRoom(
+    bytes: number,
+    waitMs: number,
+    then: () => SinkResult,
+  ): Promise<SinkResult> {
+    const timer = new AbortController();
+    let late = false;
+    const deadline = this.#sleep(waitMs, timer.signal).then(() => (late = true));
+    try {
+      for (;;) {
+        if (this.#closing) return { status: "closed" };
+        const full = this.#blocking.find((e) => !e.budget.hasRoom(bytes));
+        if (!full) return then();
+        if (late) return this.#full(full);
+        await Promise.race([full.budget.freed(timer.signal), deadline]);
+      }
+    } finally {
+      timer.abort();
     }
+  }
+
+  #take(accepted: Accepted): SinkResult {
+    const bytes = accepted.queuedBytes;
     const streams = this.#external(accepted.streams);
     for (const e of this.endpoints) {
       const tenant = accepted.tenant ?? e.endpoint.tenantId ?? "";
-      if (e.budget.hasRoom(accepted.byteSize)) e.take(tenant, streams, accepted.byteSize);
+      if (e.budget.hasRoom(bytes)) e.take(tenant, streams);
       else this.#overflow(e, tenant, accepted);
     }
     return { status: "ok" };
@@ -157,14 +210,18 @@ export class Forwarder implements Sink {
 function createExternalLabels(labels: Labels): (streams: Stream[]) => Stream[] {
   const names = Object.keys(labels);
   if (names.length === 0) return (streams) => streams;
-  const cache = new Map<string, { labels: Labels; key: string }>();
+  const cache = new LabelCache<{ labels: Labels; key: string }>({
+    maxEntries: 10_000,
+    maxChars: 2 * 1024 * 1024,
+    maxKeyChars: 4096,
+    perEntryChars: 128,
+  });
   return (streams) =>
     streams.map((s) => {
       let merged = cache.get(s.key);
       if (merged === undefined) {
         const all = { ...labels, ...s.labels };
         merged = { labels: all, key: formatLabels(all) };
-        if (cache.size >= 10_000) cache.clear();
         cache.set(s.key, merged);
       }
       return { labels: merged.labels, key: merged.key, entries: s.entries };

@@ -26,6 +26,7 @@ export class QueueBudget {
   readonly capacity: number;
   #held = 0;
   #changed: (held: number) => void;
+  #waiting: (() => void)[] = [];
 
   constructor(capacity: number, changed: (held: number) => void = () => {}) {
     this.capacity = capacity;
@@ -46,5 +47,38 @@ export class QueueBudget {
   add(bytes: number): void {
     this.#held += bytes;
     this.#changed(this.#held);
+    if (bytes < 0 && this.#waiting.length > 0) {
+      const waiting = this.#waiting;
+      this.#waiting = [];
+      for (const wake of waiting) wake();
+    }
+  }
+
+  /**
+   * Resolves the next time bytes are given back (the caller checks {@link hasRoom} again), or
+   * when `signal` aborts (and then forgets the caller).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { QueueBudget } from "./queue_budget.ts";
+   *
+   * const budget = new QueueBudget(10);
+   * budget.add(10);
+   * const freed = budget.freed();
+   * budget.add(-10);
+   * await freed;
+   * assert.ok(budget.hasRoom(10));
+   * ```
+   */
+  freed(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      this.#waiting.push(resolve);
+      signal?.addEventListener("abort", () => {
+        this.#waiting = this.#waiting.filter((w) => w !== resolve);
+        resolve();
+      }, { once: true });
+    });
   }
 }

@@ -51,13 +51,13 @@ export class Shard {
   }
 
   /** Takes the streams of one push for `tenant` ("" for none). Ask `budget.hasRoom` first. */
-  take(tenant: string, streams: Stream[], bytes: number): void {
+  take(tenant: string, streams: Stream[]): void {
     const current = this.#open.get(tenant);
-    const { sealed, open } = fillBatches(current, streams, {
+    const { sealed, open, queued } = fillBatches(current, streams, {
       tenant,
       maxBytes: this.endpoint.batchSizeBytes,
     });
-    this.budget.add(bytes);
+    this.budget.add(queued);
     for (const batch of sealed) this.#enqueue(batch);
     if (open.bytes >= this.endpoint.batchSizeBytes) {
       this.#open.delete(tenant);
@@ -163,7 +163,7 @@ export class Shard {
       if (r.status >= 200 && r.status < 300) {
         m.sentEntries.inc(labels, batch.entries);
         m.sentBytes.inc(labels, batch.bytes);
-        return this.budget.add(-batch.bytes);
+        return this.budget.add(-batch.queued);
       }
       if (this.#stop.signal.aborted) return this.#drop(batch, "drain_timeout", r.status, r.error);
       const retryable = r.status === -1 || r.status >= 500 || (r.status === 429 && ep.retryOn429);
@@ -207,6 +207,6 @@ export class Shard {
       attempts,
       error,
     });
-    this.budget.add(-batch.bytes);
+    this.budget.add(-batch.queued);
   }
 }

@@ -10,6 +10,9 @@ export class InflightBudget {
   readonly limit: number;
   #used = 0;
 
+  /** Total bytes given back so far: what requests held and let go (garbage to collect). */
+  released = 0;
+
   constructor(limit: number) {
     this.limit = limit;
   }
@@ -43,6 +46,7 @@ export class InflightBudget {
   /** Gives back `n` bytes. */
   release(n: number): void {
     this.#used -= n;
+    this.released += n;
   }
 
   /**
@@ -55,8 +59,10 @@ export class InflightBudget {
    *
    * const b = new InflightBudget(10);
    * const h = b.hold();
-   * assert.equal(h.take(6), true);
-   * assert.equal(h.take(6), false);
+   * const other = b.hold();
+   * assert.equal(h.take(6), "taken");
+   * assert.equal(other.take(6), "busy"); // fits alone, not now
+   * assert.equal(h.take(6), "too_large"); // 12 bytes can never fit in 10
    * h.release();
    * assert.equal(b.used, 0);
    * ```
@@ -65,10 +71,14 @@ export class InflightBudget {
     let held = 0;
     return {
       limit: this.limit,
+      get held() {
+        return held;
+      },
       take: (n) => {
-        if (!this.tryTake(n)) return false;
+        if (held + n > this.limit) return "too_large";
+        if (!this.tryTake(n)) return "busy";
         held += n;
-        return true;
+        return "taken";
       },
       release: () => {
         this.release(held);
@@ -78,9 +88,52 @@ export class InflightBudget {
   }
 }
 
-/** The bytes one request holds; `release()` gives them all back. */
+/**
+ * The bytes one request holds; `release()` gives them all back. `take` says `too_large` when the
+ * request alone would pass the limit (it can never be served), `busy` when only the bytes other
+ * requests hold are in the way (it can be retried).
+ */
 export interface BudgetHold {
   readonly limit: number;
-  take(n: number): boolean;
+  readonly held: number;
+  take(n: number): "taken" | "too_large" | "busy";
   release(): void;
+}
+
+/**
+ * A `reserve` callback for decoders: takes bytes from `hold` and, when it cannot, says why in a
+ * line the client is sent (`what` names what would not fit).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { InflightBudget, reserveFrom } from "./inflight_budget.ts";
+ *
+ * const reserve = reserveFrom(new InflightBudget(100).hold(), "the decoded push");
+ * assert.equal(reserve(60), true);
+ * assert.deepEqual(reserve(60), {
+ *   failure: "too_large",
+ *   error: "the decoded push would hold more than max_inflight_bytes (100)",
+ * });
+ * ```
+ */
+export function reserveFrom(
+  hold: BudgetHold,
+  what: string,
+): (bytes: number) => true | { failure: "too_large" | "busy"; error: string } {
+  return (bytes) => {
+    const taken = hold.take(bytes);
+    if (taken === "taken") return true;
+    if (taken === "busy") {
+      return {
+        failure: "busy",
+        error:
+          `too many bytes being received at once (max_inflight_bytes ${hold.limit}), retry later`,
+      };
+    }
+    return {
+      failure: "too_large",
+      error: `${what} would hold more than max_inflight_bytes (${hold.limit})`,
+    };
+  };
 }

@@ -19,7 +19,12 @@ export type BodyResult =
   | { ok: false; failure: BodyFailure; error: string };
 
 /** A hold with no limit. */
-const UNLIMITED: BudgetHold = { limit: Infinity, take: () => true, release: () => {} };
+const UNLIMITED: BudgetHold = {
+  limit: Infinity,
+  held: 0,
+  take: () => "taken",
+  release: () => {},
+};
 
 const ENCODINGS = new Set(["", "identity", "snappy", "gzip", "deflate"]);
 const wireBytes = new WeakMap<Request, number>();
@@ -82,39 +87,20 @@ export async function readBody(
       error: `Content-Encoding "${encoding}" not supported`,
     };
   }
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > maxBytes) return tooLarge("request body", `${length} bytes`, maxBytes);
-  if (length > hold.limit) {
-    return {
-      ok: false,
-      failure: "too_large",
-      error:
-        `request body too large: ${length} bytes, more than max_inflight_bytes (${hold.limit})`,
-    };
+  const declared = request.headers.get("content-length");
+  const length = declared === null ? undefined : Number(declared);
+  if (length !== undefined && length > maxBytes) {
+    return tooLarge("request body", `${length} bytes`, maxBytes);
   }
   if (request.body === null) return { ok: true, bytes: new Uint8Array(0) };
-  let wire: Uint8Array | null;
-  try {
-    wire = await readCapped(request.body, maxBytes, hold);
-  } catch (err) {
-    if (err === BUSY) return busy(hold);
-    return { ok: false, failure: "unreadable", error: `reading request body: ${firstLine(err)}` };
+  const wire = await readCapped(request.body, maxBytes, hold, length);
+  if (!wire.ok) return wire;
+  wireBytes.set(request, wire.bytes.byteLength);
+  if (encoding === "gzip") return await inflate(wire.bytes, "gzip", maxBytes, hold);
+  if (encoding === "deflate") {
+    return await inflate(wire.bytes, deflateFormat(wire.bytes), maxBytes, hold);
   }
-  if (wire === null) return tooLarge("request body", "more bytes", maxBytes);
-  wireBytes.set(request, wire.byteLength);
-  if (encoding === "gzip") return await inflate(wire, "gzip", maxBytes, hold);
-  if (encoding === "deflate") return await inflate(wire, deflateFormat(wire), maxBytes, hold);
-  return { ok: true, bytes: wire };
-}
-
-const BUSY = new Error("in-flight byte budget exhausted");
-
-function busy(hold: BudgetHold): BodyResult {
-  return {
-    ok: false,
-    failure: "busy",
-    error: `too many bytes being received at once (max_inflight_bytes ${hold.limit}), retry later`,
-  };
+  return wire;
 }
 
 function tooLarge(what: string, got: string, maxBytes: number): BodyResult {
@@ -125,37 +111,85 @@ function tooLarge(what: string, got: string, maxBytes: number): BodyResult {
   };
 }
 
-/** Reads a stream into one array; `null` (and the stream cancelled) once it passes `maxBytes`. */
+/** The refusal for bytes the request's hold could not take. */
+function refused(answer: "too_large" | "busy", hold: BudgetHold, what: string): BodyResult {
+  if (answer === "busy") {
+    return {
+      ok: false,
+      failure: "busy",
+      error:
+        `too many bytes being received at once (max_inflight_bytes ${hold.limit}), retry later`,
+    };
+  }
+  return {
+    ok: false,
+    failure: "too_large",
+    error: `${what} too large: more than max_inflight_bytes (${hold.limit}) to hold at once`,
+  };
+}
+
+/**
+ * Reads a stream into one array, taking every byte from `hold` and giving up past `maxBytes`.
+ * With a known `length` the array is allocated once and filled (no copy at the end); otherwise
+ * chunks are gathered and joined into one copy that takes their place.
+ */
 async function readCapped(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
   hold: BudgetHold,
-): Promise<Uint8Array | null> {
+  length: number | undefined,
+  what = "request body",
+): Promise<BodyResult> {
   const reader = body.getReader();
+  const stop = async (result: BodyResult) => {
+    await reader.cancel().catch(() => {});
+    return result;
+  };
+  let out: Uint8Array | undefined;
+  if (length !== undefined && Number.isSafeInteger(length) && length >= 0) {
+    const taken = hold.take(length);
+    if (taken !== "taken") return stop(refused(taken, hold, what));
+    out = new Uint8Array(length);
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return null;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) return stop(tooLarge(what, "more bytes", maxBytes));
+      if (out) {
+        if (total > out.length) {
+          return stop({
+            ok: false,
+            failure: "unreadable",
+            error: `${what} longer than its Content-Length`,
+          });
+        }
+        out.set(value, total - value.byteLength);
+        continue;
+      }
+      const taken = hold.take(value.byteLength);
+      if (taken !== "taken") return stop(refused(taken, hold, what));
+      chunks.push(value);
     }
-    if (!hold.take(value.byteLength)) {
-      await reader.cancel().catch(() => {});
-      throw BUSY;
-    }
-    chunks.push(value);
+  } catch (err) {
+    const reason = what === "request body"
+      ? `reading request body: ${firstLine(err)}`
+      : firstLine(err);
+    return { ok: false, failure: "unreadable", error: reason };
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
+  if (out) return { ok: true, bytes: total === out.length ? out : out.subarray(0, total) };
+  if (chunks.length === 1) return { ok: true, bytes: chunks[0] };
+  // The joined copy takes the place of the chunks it is made from (they are let go).
+  const joined = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
-    out.set(c, offset);
+    joined.set(c, offset);
     offset += c.byteLength;
   }
-  return out;
+  return { ok: true, bytes: joined };
 }
 
 /** zlib-wrapped (RFC 1950) when the first two bytes form a valid zlib header, else raw. */
@@ -165,6 +199,13 @@ function deflateFormat(bytes: Uint8Array): CompressionFormat {
   return zlib ? "deflate" : "deflate-raw";
 }
 
+/**
+ * Compressed bytes fed to the inflater at a time. An inflater hands back what one write inflates
+ * to as one chunk (Deno's does), and DEFLATE expands at most about 1032:1, so this bounds how far
+ * a chunk can run past the cap before it is checked: 4 KiB in, at most ~4 MiB out.
+ */
+const INFLATE_SLICE = 4096;
+
 async function inflate(
   bytes: Uint8Array,
   format: CompressionFormat,
@@ -173,22 +214,24 @@ async function inflate(
 ): Promise<BodyResult> {
   const name = format === "gzip" ? "gzip" : "deflate";
   if (bytes.length === 0) return { ok: false, failure: "unreadable", error: `${name}: empty body` };
-  const input = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
-  try {
-    const out = await readCapped(
-      input.pipeThrough(new DecompressionStream(format)),
-      maxBytes,
-      hold,
-    );
-    if (out === null) return tooLarge("decompressed body", "more bytes", maxBytes);
-    return { ok: true, bytes: out };
-  } catch (err) {
+  const inflater = new DecompressionStream(format);
+  const writer = inflater.writable.getWriter();
+  const feeding = (async () => {
+    for (let at = 0; at < bytes.length; at += INFLATE_SLICE) {
+      await writer.write(bytes.subarray(at, at + INFLATE_SLICE) as Uint8Array<ArrayBuffer>);
+    }
+    await writer.close();
+  })();
+  feeding.catch(() => {}); // a broken or cancelled stream is reported by the reading side
+  const out = await readCapped(inflater.readable, maxBytes, hold, undefined, "decompressed body");
+  if (!out.ok && out.failure === "unreadable") {
     return {
       ok: false,
       failure: "unreadable",
-      error: `${name}: invalid compressed data (${firstLine(err)})`,
+      error: `${name}: invalid compressed data (${out.error})`,
     };
   }
+  return out;
 }
 
 function firstLine(err: unknown): string {

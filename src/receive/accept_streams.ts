@@ -7,7 +7,7 @@
 import type { Accepted, PushRequest, Stream } from "../types.ts";
 import type { ResolvedStream } from "./stream_resolver.ts";
 import type { Stampable } from "./receive_clock.ts";
-import { entrySize } from "../codec/wire_entry.ts";
+import { entrySize, queuedEntryBytes, queuedStreamBytes } from "../codec/wire_entry.ts";
 
 /** Options of {@link acceptStreams}. */
 export interface AcceptOptions {
@@ -25,17 +25,24 @@ export interface AcceptResult {
   skipped: Record<string, number>;
 }
 
+/** Streams resolved, and entries stamped and sized, between two yields of {@link acceptSteps}. */
+const STEP_STREAMS = 256;
+const STEP_ENTRIES = 8192;
+
 /**
- * Accepts the streams of a push request. Streams whose labels fail to parse are skipped and the last
- * error is returned; streams dropped by relabelling or left without labels are counted by reason.
+ * Accepts the streams of a push request, step by step (it yields every few hundred streams or
+ * few thousand entries, so many unique streams never hold the event loop). Streams whose labels
+ * fail to parse are skipped and the last error is returned; streams dropped by relabelling or
+ * left without labels are counted by reason.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { acceptStreams } from "./accept_streams.ts";
+ * import { acceptSteps } from "./accept_streams.ts";
  * import { createStreamResolver } from "./stream_resolver.ts";
+ * import { runToEnd } from "../codec/decode_result.ts";
  *
- * const { accepted, error } = acceptStreams(
+ * const { accepted, error } = runToEnd(acceptSteps(
  *   { streams: [
  *     { labels: '{app="a"}', entries: [{ seconds: 1, nanos: 2, line: "hi" }] },
  *     { labels: "{bad-name=1}", entries: [{ seconds: 1, nanos: 2, line: "x" }] },
@@ -45,20 +52,31 @@ export interface AcceptResult {
  *     stamp: (entries) => entries.forEach((e) => Object.assign(e, { seconds: 9, nanos: 9 })),
  *     useIncomingTimestamp: false,
  *   },
- * );
+ * ));
  * assert.equal(accepted.entryCount, 1);
  * assert.deepEqual(accepted.streams[0].entries[0], { seconds: 9, nanos: 9, line: "hi" });
  * assert.equal(accepted.byteSize, 2);
+ * assert.equal(accepted.queuedBytes, 2 + 32 + 256 + 3 * '{app="a"}'.length);
  * assert.match(error!, /parse error/);
  * ```
  */
-export function acceptStreams(req: PushRequest, options: AcceptOptions): AcceptResult {
+export function* acceptSteps(
+  req: PushRequest,
+  options: AcceptOptions,
+): Generator<undefined, AcceptResult> {
   const streams: Stream[] = [];
   const skipped: Record<string, number> = {};
   let error: string | undefined;
   let entryCount = 0;
   let byteSize = 0;
-  for (const s of req.streams) {
+  let queuedBytes = 0;
+  let work = 0;
+  for (let i = 0; i < req.streams.length; i++) {
+    if (++work >= STEP_STREAMS) {
+      work = 0;
+      yield;
+    }
+    const s = req.streams[i];
     if (s.entries.length === 0) continue;
     const resolved = options.resolve(s.labels);
     if (resolved.kind === "error") {
@@ -70,11 +88,16 @@ export function acceptStreams(req: PushRequest, options: AcceptOptions): AcceptR
       continue;
     }
     if (!options.useIncomingTimestamp) options.stamp(s.entries);
-    for (const e of s.entries) byteSize += entrySize(e);
+    for (const e of s.entries) {
+      byteSize += entrySize(e);
+      queuedBytes += queuedEntryBytes(e);
+    }
+    queuedBytes += queuedStreamBytes(resolved.key);
     entryCount += s.entries.length;
+    work += Math.floor(s.entries.length * STEP_STREAMS / STEP_ENTRIES);
     streams.push({ labels: resolved.labels, key: resolved.key, entries: s.entries });
   }
-  const accepted: Accepted = { streams, entryCount, byteSize };
+  const accepted: Accepted = { streams, entryCount, byteSize, queuedBytes };
   if (options.tenant !== undefined) accepted.tenant = options.tenant;
   return error === undefined ? { accepted, skipped } : { accepted, error, skipped };
 }

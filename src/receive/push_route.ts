@@ -1,17 +1,21 @@
 /**
  * `POST /loki/api/v1/push`: Loki's push API, protobuf+snappy or JSON, gzip/deflate allowed. Reads
  * top to bottom as Alloy's `Logs` does: request headers → body → decode → streams → hand-off.
+ * Every step is bounded before it allocates (the body by `max_send_message_size`, everything it
+ * decodes to by `max_inflight_bytes` and `request_limits`) and long steps run in slices.
  *
  * @module
  */
-import type { PushRequest } from "../types.ts";
 import { readBody } from "../http/read_body.ts";
 import { parseTenant } from "../http/tenant.ts";
-import { snappyUncompress } from "../codec/snappy_block.ts";
-import { decodePushRequest } from "../codec/decode_proto.ts";
-import { decodePushJson } from "../codec/decode_json.ts";
-import { acceptStreams } from "./accept_streams.ts";
-import { FAILURE_STATUS, handOff, refuse, sinkRefusal } from "./answer.ts";
+import { reserveFrom } from "../http/inflight_budget.ts";
+import { snappyUncompressSteps } from "../codec/snappy_block.ts";
+import { decodeProtoSteps } from "../codec/decode_proto.ts";
+import { decodePushJsonSteps } from "../codec/decode_json.ts";
+import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
+import { acceptSteps } from "./accept_streams.ts";
+import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
+import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
 
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
@@ -47,7 +51,7 @@ export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<
   const json = mediaType === "application/json";
   const tenant = parseTenant(request.headers.get("x-scope-orgid"));
   if (!tenant.ok) return refuse(400, tenant.error);
-  const full = ctx.sink.hasRoom && sinkRefusal(ctx.sink.hasRoom());
+  const full = await admit(request, ctx);
   if (full) return full;
 
   const hold = ctx.budget.hold();
@@ -56,25 +60,31 @@ export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<
     if (!body.ok) return refuse(FAILURE_STATUS[body.failure], body.error);
     let bytes = body.bytes;
     if (!json || request.headers.get("content-encoding") === "snappy") {
-      const block = snappyUncompress(bytes, settings.maxMessageBytes);
+      const reserve = reserveFrom(hold, "the decompressed body");
+      const block = await runSliced(
+        snappyUncompressSteps(bytes, settings.maxMessageBytes, reserve),
+      );
       if (!block.ok) return refuse(FAILURE_STATUS[block.failure], block.error);
       bytes = block.bytes;
     }
 
-    let decoded: PushRequest;
-    try {
-      decoded = json ? decodePushJson(new TextDecoder().decode(bytes)) : decodePushRequest(bytes);
-    } catch (err) {
-      return refuse(400, (err as Error).message);
-    }
+    const options = {
+      limits: settings.limits,
+      account: reserveFrom(hold, "the decoded push"),
+      entryOverhead: DECODED_ENTRY_BYTES,
+    };
+    const decoded = await runSliced(
+      json ? decodePushJsonSteps(bytes, options) : decodeProtoSteps(bytes, options),
+    );
+    if (!decoded.ok) return refuse(FAILURE_STATUS[decoded.failure], decoded.error);
 
-    const streams = acceptStreams(decoded, {
+    const streams = await runSliced(acceptSteps(decoded.request, {
       resolve,
       stamp: ctx.stamp,
       useIncomingTimestamp: settings.useIncomingTimestamp,
       tenant: tenant.tenant,
-    });
-    return handOff(ctx, streams);
+    }));
+    return handOff(ctx, streams, request);
   } finally {
     hold.release();
   }

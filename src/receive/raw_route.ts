@@ -6,10 +6,13 @@
  */
 import { readBody } from "../http/read_body.ts";
 import { parseTenant } from "../http/tenant.ts";
-import { snappyUncompress } from "../codec/snappy_block.ts";
-import { splitLines } from "../codec/decode_raw.ts";
-import { acceptStreams } from "./accept_streams.ts";
-import { FAILURE_STATUS, handOff, refuse, sinkRefusal } from "./answer.ts";
+import { reserveFrom } from "../http/inflight_budget.ts";
+import { snappyUncompressSteps } from "../codec/snappy_block.ts";
+import { maxLines, splitLines } from "../codec/decode_raw.ts";
+import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
+import { acceptSteps } from "./accept_streams.ts";
+import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
+import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
 
 /**
@@ -36,7 +39,7 @@ export async function rawRoute(request: Request, ctx: ReceiveContext): Promise<R
   const { settings, resolve } = ctx.active;
   const tenant = parseTenant(request.headers.get("x-scope-orgid"));
   if (!tenant.ok) return refuse(400, tenant.error);
-  const full = ctx.sink.hasRoom && sinkRefusal(ctx.sink.hasRoom());
+  const full = await admit(request, ctx);
   if (full) return full;
 
   const hold = ctx.budget.hold();
@@ -45,11 +48,23 @@ export async function rawRoute(request: Request, ctx: ReceiveContext): Promise<R
     if (!body.ok) return refuse(FAILURE_STATUS[body.failure], body.error);
     let bytes = body.bytes;
     if (request.headers.get("content-encoding") === "snappy") {
-      const block = snappyUncompress(bytes, settings.maxMessageBytes);
+      const reserve = reserveFrom(hold, "the decompressed body");
+      const block = await runSliced(
+        snappyUncompressSteps(bytes, settings.maxMessageBytes, reserve),
+      );
       if (!block.ok) return refuse(FAILURE_STATUS[block.failure], block.error);
       bytes = block.bytes;
     }
 
+    const lines = maxLines(bytes);
+    if (lines > settings.limits.maxEntries) {
+      return refuse(
+        413,
+        `the body has more than ${settings.limits.maxEntries} lines (request_limits.max_entries)`,
+      );
+    }
+    const decoded = reserveFrom(hold, "the raw lines")(lines * DECODED_ENTRY_BYTES);
+    if (decoded !== true) return refuse(FAILURE_STATUS[decoded.failure], decoded.error);
     const entries = splitLines(bytes);
     if (entries.length > 0) {
       const unlabelled = resolve("{}");
@@ -61,13 +76,13 @@ export async function rawRoute(request: Request, ctx: ReceiveContext): Promise<R
       }
     }
 
-    const streams = acceptStreams({ streams: [{ labels: "{}", entries }] }, {
+    const streams = await runSliced(acceptSteps({ streams: [{ labels: "{}", entries }] }, {
       resolve,
       stamp: ctx.stamp,
       useIncomingTimestamp: false,
       tenant: tenant.tenant,
-    });
-    return handOff(ctx, streams);
+    }));
+    return handOff(ctx, streams, request);
   } finally {
     hold.release();
   }

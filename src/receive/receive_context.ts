@@ -31,6 +31,11 @@ export interface ReceiveContext {
   sink: Sink;
   metrics: ReceiveMetrics;
   logger: Logger;
+  /**
+   * What recent pushes held in a queue per byte of their body (a moving average): a request's
+   * `Content-Length` times this is what it is expected to need, asked for before it is read.
+   */
+  queuedPerBodyByte: number;
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { Labels } from "../types.ts";
 import { parseLabels } from "../labels/parse_labels.ts";
 import { formatLabels } from "../labels/format_labels.ts";
+import { LabelCache } from "../labels/label_cache.ts";
 
 /** What became of a stream's labels. */
 export type ResolvedStream =
@@ -26,6 +27,9 @@ export interface StreamResolverOptions {
   /** Label strings longer than this are resolved but not cached. @default 4096 */
   maxCachedKeyLength?: number;
 }
+
+/** Characters of label strings the resolver's cache keeps at most (about 3 × this in bytes). */
+const CACHE_CHARS = 2 * 1024 * 1024;
 
 /**
  * Creates the per-stream label resolver. Results are shared between calls: do not mutate them.
@@ -48,18 +52,19 @@ export interface StreamResolverOptions {
 export function createStreamResolver(
   options: StreamResolverOptions,
 ): (labelString: string) => ResolvedStream {
-  const cache = new Map<string, ResolvedStream>();
-  const cacheSize = options.cacheSize ?? 10_000;
-  const maxKey = options.maxCachedKeyLength ?? 4096;
+  // A result holds about twice its key again (the parsed labels and the formatted key).
+  const cache = new LabelCache<ResolvedStream>({
+    maxEntries: options.cacheSize ?? 10_000,
+    maxChars: CACHE_CHARS,
+    maxKeyChars: options.maxCachedKeyLength ?? 4096,
+    perEntryChars: 128,
+  });
   const fixed = Object.entries(options.labels);
   return (labelString) => {
     let result = cache.get(labelString);
     if (result !== undefined) return result;
     result = resolve(labelString, fixed, options.relabel);
-    if (labelString.length <= maxKey) {
-      if (cache.size >= cacheSize) cache.clear();
-      cache.set(labelString, result);
-    }
+    cache.set(labelString, result);
     return result;
   };
 }

@@ -23,6 +23,7 @@ import { toNanoString } from "../codec/timestamp.ts";
  *   tenant: "t1",
  *   entryCount: 1,
  *   byteSize: 2,
+ *   queuedBytes: 300,
  *   streams: [{ labels: { app: "a" }, key: '{app="a"}', entries: [{ seconds: 1, nanos: 2, line: "hi" }] }],
  * });
  * assert.equal(out.join(""), '{"stream":{"app":"a"},"values":[["1000000002","hi"]],"tenant":"t1"}\n');

@@ -51,13 +51,16 @@ const RULES = [
   },
 ];
 
+/** The V8 flags `npm start` and the Deno tasks run the relay with (see deno.json). */
+const DENO_V8_FLAGS = "--max-old-space-size=512,--max-semi-space-size=2";
+
 function relayCommand(runtime: string, config: string): [string, string[]] {
   const main = join(root, "src/main.ts");
   if (runtime === "deno") {
     return [bin("deno"), [
       "run",
       "-A",
-      "--v8-flags=--max-old-space-size=512",
+      `--v8-flags=${process.env.LOKIRELAY_DENO_V8_FLAGS ?? DENO_V8_FLAGS}`,
       main,
       "--config",
       config,

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodePushRequest } from "../../src/codec/decode_proto.ts";
+import { decodeProtoSteps, decodePushRequest } from "../../src/codec/decode_proto.ts";
+import { runToEnd } from "../../src/codec/decode_result.ts";
 import { encodePushRequest } from "../../src/codec/encode_proto.ts";
 import { encodeRef } from "../helpers/reference_proto.ts";
 import { plain, SAMPLE } from "./sample_request.ts";
@@ -117,4 +118,67 @@ test("decodePushRequest() names the problem", () => {
   );
   const nanos = encodeRef([{ labels: "{}", entries: [{ timestamp: { seconds: 1, nanos: -1 } }] }]);
   assert.throws(() => decodePushRequest(nanos), /nanos -1 not in range/);
+});
+
+const many = (streams: number, perStream: number, labelBytes = 8) =>
+  encodePushRequest({
+    streams: Array.from({ length: streams }, (_, s) => ({
+      labels: `{a="${String(s).padStart(labelBytes - 6, "0")}"}`,
+      entries: Array.from({ length: perStream }, (_, i) => ({ seconds: 1, nanos: i, line: "" })),
+    })),
+  });
+
+test("decodeProtoSteps() refuses a push past request_limits as it reads, naming the limit", () => {
+  const run = (bytes: Uint8Array, limits: Parameters<typeof decodeProtoSteps>[1]) =>
+    runToEnd(decodeProtoSteps(bytes, limits));
+  assert.ok(run(many(3, 2), { limits: { maxStreams: 3, maxEntries: 6 } }).ok);
+  assert.deepEqual(run(many(4, 1), { limits: { maxStreams: 3 } }), {
+    ok: false,
+    failure: "too_large",
+    error: "the push has more than 3 streams (request_limits.max_streams)",
+  });
+  assert.deepEqual(run(many(2, 4), { limits: { maxEntries: 7 } }), {
+    ok: false,
+    failure: "too_large",
+    error: "the push has more than 7 entries (request_limits.max_entries)",
+  });
+  const long = run(many(1, 1, 100), { limits: { maxLabelBytes: 99 } });
+  assert.deepEqual(long, {
+    ok: false,
+    failure: "too_large",
+    error:
+      "stream 0 has a label string of 100 bytes, more than 99 (request_limits.max_label_bytes)",
+  });
+  assert.ok(run(many(1, 1, 100), { limits: { maxLabelBytes: 100 } }).ok);
+});
+
+test("decodeProtoSteps() reports the decoded form's growth as it goes and stops when refused", () => {
+  const bytes = many(1, 10_000);
+  const told: number[] = [];
+  const ok = runToEnd(decodeProtoSteps(bytes, { account: (n) => (told.push(n), true) }));
+  assert.ok(ok.ok);
+  // 10,000 entries of 160 bytes, and one stream: told in batches, not per entry.
+  assert.ok(told.length >= 2 && told.length <= 4, `${told.length} calls`);
+  const total = told.reduce((a, b) => a + b, 0);
+  assert.equal(total, 10_000 * 160 + 128 + 2 * '{a="01"}'.length);
+  let calls = 0;
+  const refused = runToEnd(decodeProtoSteps(bytes, {
+    account: () => (++calls === 1 ? { failure: "busy", error: "budget spent" } : true),
+  }));
+  assert.deepEqual(refused, { ok: false, failure: "busy", error: "budget spent" });
+  assert.equal(calls, 1, "the decode stopped at the first refusal");
+});
+
+test("decodeProtoSteps() yields every few thousand entries, and its result equals the whole decode", () => {
+  const bytes = many(3, 5000);
+  const steps = decodeProtoSteps(bytes);
+  let yields = 0;
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) yields++;
+  assert.equal(yields, 3); // 15,000 entries, a yield every 4,096
+  assert.ok(step.value.ok);
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(step.value.request)),
+    JSON.parse(JSON.stringify(decodePushRequest(bytes))),
+  );
 });

@@ -209,9 +209,12 @@ test("a Loki that hangs past remote_timeout is retried like a connection error",
 });
 
 test("a full queue answers the client 429 with Retry-After and takes nothing of that push", async () => {
-  const { loki, relay, metric, stop } = await startHarness({
+  // A queued 10-byte line costs 10 + 32 (timestamp, framing), and its stream `{app="a"}` 256 + 3 × 9
+  // once per batch: the first push holds 325 bytes, the second (same batch) 42 more. A third,
+  // judged on what it could add (325), does not fit in 650.
+  const { loki, relay, metric, advanceUntil, time, stop } = await startHarness({
     endpoints: [{
-      queue_config: { capacity: "20B" },
+      queue_config: { capacity: "650B" },
       batch_size: "1MiB",
     }],
   });
@@ -219,10 +222,13 @@ test("a full queue answers the client 429 with Retry-After and takes nothing of 
   try {
     assert.equal((await push(relay, ["0123456789"])).status, 204);
     assert.equal((await push(relay, ["0123456789"])).status, 204);
-    const refused = await push(relay, ["0123456789"]);
+    // A push finding the queue full waits up to a second for room, then is refused.
+    const started = time.now;
+    const refused = await advanceUntil(push(relay, ["0123456789"]));
+    assert.equal(time.now - started, 1000);
     assert.equal(refused.status, 429);
     assert.equal(refused.headers.get("retry-after"), "1");
-    assert.match(await refused.text(), /queue for .* is full \(20 of 20 bytes\)/);
+    assert.match(await refused.text(), /queue for .* is full \(367 of 650 bytes\)/);
     // Once full, a push is refused before its body is read: overload stays cheap.
     let pulled = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -232,20 +238,41 @@ test("a full queue answers the client 429 with Retry-After and takes nothing of 
         else c.enqueue(new Uint8Array(65536));
       },
     });
-    const early = await postStream(relay, body);
+    const early = await advanceUntil(postStream(relay, body));
     assert.equal(early.status, 429);
     assert.ok(pulled <= 1, `the body was read (${pulled} chunks)`);
     const host = new URL(loki.url).host;
     assert.equal(await metric(`lokirelay_write_refused_pushes_total{host="${host}"}`), 2);
-    assert.equal(await metric(`lokirelay_write_queue_bytes{host="${host}"}`), 20);
+    assert.equal(await metric(`lokirelay_write_queue_bytes{host="${host}"}`), 367);
+  } finally {
+    await stop();
+  }
+});
+
+test("a push waiting for room is taken as soon as Loki takes what the queue holds", async () => {
+  const { loki, relay, time, stop } = await startHarness({
+    endpoints: [{ queue_config: { capacity: "650B" } }],
+  });
+  loki.delayMs = 200; // Loki takes 200 ms (real time) to answer
+  try {
+    assert.equal((await push(relay, ["0123456789"])).status, 204);
+    assert.equal((await push(relay, ["0123456789"])).status, 204);
+    await time.advance(1000); // batch_wait: the full batch goes to Loki
+    await loki.waitFor(() => loki.inFlight === 1);
+    // The queue is full; the fake clock stands still, so only Loki's answer can make room.
+    const res = await push(relay, ["third"]);
+    assert.equal(res.status, 204);
+    assert.equal(loki.received.length, 1, "taken after Loki took the batch");
+    await time.advance(1000);
+    await loki.waitFor(() => loki.lines().some((l) => l.endsWith("|third")));
   } finally {
     await stop();
   }
 });
 
 test("fan-out: every endpoint gets every entry; a failing one holds only its own queue", async () => {
-  const { lokis: [good, bad], time, relay, stop } = await startHarness({
-    endpoints: [{}, { queue_config: { capacity: "30B" } }],
+  const { lokis: [good, bad], time, relay, advanceUntil, stop } = await startHarness({
+    endpoints: [{}, { queue_config: { capacity: "700B" } }], // two one-line pushes (325 + 326)
   });
   bad.fallback = { status: 500 };
   try {
@@ -257,7 +284,7 @@ test("fan-out: every endpoint gets every entry; a failing one holds only its own
     assert.equal((await push(relay, ["second-line"])).status, 204);
     await time.advance(1000);
     await good.waitFor(() => good.received.length === 2);
-    const third = await push(relay, ["third-line-x"]);
+    const third = await advanceUntil(push(relay, ["third-line-x"]));
     assert.equal(third.status, 429, "the bad endpoint's queue is full");
     assert.deepEqual(good.lines().map((l) => l.split("|")[2]), ["first-line", "second-line"]);
   } finally {
@@ -419,6 +446,25 @@ test("block_on_overflow false: a full endpoint drops its copy (counted), the oth
       2,
     );
     assert.ok(logs.some((l) => /entries dropped.*reason=queue_is_full/.test(l)), logs.join("\n"));
+  } finally {
+    await stop();
+  }
+});
+
+test("the queue counts what entries hold: empty lines and long labels are not free", async () => {
+  const { loki, relay, metric, stop } = await startHarness({
+    endpoints: [{ queue_config: { capacity: "128KiB" }, batch_wait: "1h" }],
+  });
+  loki.fallback = { hang: true };
+  try {
+    const empty = Array.from({ length: 1000 }, () => "");
+    assert.equal((await push(relay, empty)).status, 204);
+    const host = new URL(loki.url).host;
+    // 1,000 entries of 32 bytes, and the stream once: Loki's measure (line bytes) would say 0.
+    assert.equal(await metric(`lokirelay_write_queue_bytes{host="${host}"}`), 32_000 + 256 + 27);
+    const big = { app: "b", v: "x".repeat(20_000) };
+    assert.equal((await push(relay, ["x"], { labels: big })).status, 204);
+    assert.ok(await metric(`lokirelay_write_queue_bytes{host="${host}"}`) > 32_000 + 60_000);
   } finally {
     await stop();
   }

@@ -20,6 +20,11 @@ export interface Harness {
   metric(series: string): Promise<number>;
   /** Advances past `batch_wait` and returns the first push Loki got, as protobuf bytes. */
   deliver(): Promise<Uint8Array>;
+  /**
+   * Advances the fake clock in steps of 250 ms until `pending` settles (a push waiting for room
+   * in a full queue waits on that clock), and returns it.
+   */
+  advanceUntil<T>(pending: Promise<T>): Promise<T>;
   /** Closes the relay (advancing time through its drain) and every fake Loki. */
   stop(): Promise<void>;
 }
@@ -60,6 +65,15 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     relay,
     logs,
     metric: (series) => metric(relay, series),
+    async advanceUntil(pending) {
+      let settled = false;
+      pending.then(() => (settled = true), () => (settled = true));
+      for (let i = 0; i < 100 && !settled; i++) {
+        await time.advance(250);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return await pending;
+    },
     async deliver() {
       await time.advance(1000);
       await loki.waitFor(() => loki.received.length > 0);

@@ -6,6 +6,7 @@ import { RUNTIME } from "./serve_runtime.ts";
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
 export interface Child {
+  pid: number;
   stdout: string;
   stderr: string;
   exited: Promise<number | null>;
@@ -18,7 +19,12 @@ export function relayCommand(): [string, string[]] {
   const binary = process.env.LOKIRELAY_BIN;
   if (binary) return [binary, []];
   return RUNTIME === "deno"
-    ? [process.execPath, ["run", "-A", "--v8-flags=--max-old-space-size=512", MAIN]]
+    ? [process.execPath, [
+      "run",
+      "-A",
+      "--v8-flags=--max-old-space-size=512,--max-semi-space-size=2",
+      MAIN,
+    ]]
     : [process.execPath, [MAIN]];
 }
 
@@ -26,6 +32,7 @@ export function startRelay(args: string[]): Child {
   const [cmd, pre] = relayCommand();
   const proc = spawn(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   const child: Child = {
+    pid: proc.pid ?? -1,
     stdout: "",
     stderr: "",
     exited: new Promise((resolve) => proc.on("close", (code) => resolve(code))),

@@ -4,7 +4,7 @@ import { deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { compress } from "snappyjs";
 import { captureRelay, flatEntries } from "../helpers/capture_sink.ts";
 import { encodeRefSnappy } from "../helpers/reference_proto.ts";
-import { JSON_HEADERS, jsonBody, post, postStream } from "../helpers/push.ts";
+import { JSON_HEADERS, jsonBody, post, postStream, pushProto } from "../helpers/push.ts";
 
 test("push decodes snappy protobuf with labels, line, nanosecond timestamp and metadata", async () => {
   const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
@@ -375,4 +375,42 @@ test("random and mutated bodies get 204, 400 or 413 — never a 500", async () =
     assert.ok([204, 400, 413].includes(res.status), `status ${res.status} for input ${n}`);
   }
   assert.ok(seen.has(400) && seen.has(204));
+});
+
+test("request_limits refuse a push whole with 413 naming the limit", async () => {
+  const { sink, relay } = captureRelay({
+    request_limits: { max_streams: 2, max_label_bytes: "32B", max_json_depth: 6 },
+  });
+  const streams = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ labels: `{a="${i}"}`, entries: [{ line: "x" }] }));
+  assert.equal((await pushProto(relay, streams(2))).status, 204);
+  const over = await pushProto(relay, streams(3));
+  assert.equal(over.status, 413);
+  assert.match(await over.text(), /more than 2 streams \(request_limits\.max_streams\)/);
+  const long = await pushProto(relay, [{
+    labels: `{a="${"x".repeat(40)}"}`,
+    entries: [{ line: "x" }],
+  }]);
+  assert.equal(long.status, 413);
+  assert.match(await long.text(), /request_limits\.max_label_bytes/);
+  const deep = await post(
+    relay,
+    jsonBody([{ stream: { a: [[[[1]]]] }, values: [["1", "x"]] }]),
+    JSON_HEADERS,
+  );
+  assert.equal(deep.status, 413);
+  assert.match(await deep.text(), /request_limits\.max_json_depth/);
+  assert.equal(sink.accepted.length, 1);
+});
+
+test("a push whose decoded form alone passes max_inflight_bytes gets 413; nothing is taken", async () => {
+  const { sink, relay } = captureRelay({ max_inflight_bytes: "256KiB" });
+  // 4,000 empty entries: a few KiB on the wire, 640 KiB decoded (160 bytes an entry).
+  const entries = Array.from({ length: 4000 }, () => ({ line: "" }));
+  const res = await pushProto(relay, [{ labels: '{a="1"}', entries }]);
+  assert.equal(res.status, 413);
+  assert.match(await res.text(), /the decoded push would hold more than max_inflight_bytes/);
+  assert.equal(sink.accepted.length, 0);
+  const fits = await pushProto(relay, [{ labels: '{a="1"}', entries: entries.slice(0, 1000) }]);
+  assert.equal(fits.status, 204);
 });
