@@ -6,16 +6,21 @@
  * @module
  */
 
-/** A match: group values by number (`undefined` when a group did not take part) and names. */
+/**
+ * A match: group values by number (`undefined` when a group did not take part) and the group
+ * names. A name maps to its group's number or, when several groups share it (Go allows
+ * `(?P<x>a)|(?P<x>b)`), to their numbers in order.
+ */
 export interface MatchGroups {
-  groups: (string | undefined)[];
-  names: Record<string, number>;
+  groups: readonly (string | undefined)[];
+  names: Readonly<Record<string, number | readonly number[]>>;
 }
 
 const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
 
 /**
- * Expands `template` against a match, exactly as Go does.
+ * Expands `template` against a match, exactly as Go does. A name shared by several groups
+ * stands for the first of them that took part in the match.
  *
  * @example
  * ```ts
@@ -27,6 +32,11 @@ const NAME_CHAR = /[\p{L}\p{Nd}_]/u;
  * assert.equal(expand("$1x", m), "");
  * assert.equal(expand("$0-$$", m), "foo-$");
  * assert.equal(expand("<$01>", m), "<>");
+ *
+ * // (?P<x>a)|(?P<x>b) matched "b": the second x took part, the first did not.
+ * const dup = { groups: ["b", undefined, "b"], names: { x: [1, 2] } };
+ * assert.equal(expand("${x}-$x", dup), "b-b");
+ * assert.equal(expand("$x_y", dup), ""); // the name is "x_y"
  * ```
  */
 export function expand(template: string, match: MatchGroups): string {
@@ -71,6 +81,12 @@ function group(name: string, match: MatchGroups): string {
     num = Number(name);
   }
   if (num >= 0) return match.groups[num] ?? "";
+  if (!Object.hasOwn(match.names, name)) return "";
   const index = match.names[name];
-  return index === undefined ? "" : match.groups[index] ?? "";
+  if (typeof index === "number") return match.groups[index] ?? "";
+  for (const i of index) {
+    const value = match.groups[i];
+    if (value !== undefined) return value;
+  }
+  return "";
 }

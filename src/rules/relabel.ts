@@ -5,20 +5,21 @@
  *
  * @module
  */
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import type { Labels } from "../types.ts";
 import { compareBytes } from "../labels/format_labels.ts";
 import { expand, type MatchGroups } from "./expand.ts";
+import { compileAnchored, type GroupNames } from "./regex.ts";
 import { goLower, goUpper } from "./case_map.ts";
 import { hashmod } from "./hashmod.ts";
-import { type FullRule, type RelabelRule, ruleIssues, withDefaults } from "./rule.ts";
+import { checkRules, type FullRule, type RelabelRule } from "./rule.ts";
 
 const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 interface CompiledRule {
   rule: FullRule;
   re: RE2JS;
-  names: Record<string, number>;
+  names: GroupNames;
   modulus: bigint;
   matchAll: boolean;
   constantReplace: boolean;
@@ -31,7 +32,9 @@ export interface CompiledRules {
 }
 
 /**
- * Compiles rules (defaults filled in), checking each as Alloy does when it loads a config.
+ * Compiles rules (defaults filled in), checking each as Alloy does when it loads a config. Rules
+ * are checked as values of any type (this is also a JavaScript API): an unknown action or field,
+ * or a field of the wrong type, is refused with the config loader's wording.
  *
  * @throws {RangeError} naming `relabel_rules[i].field` and the reason for the first bad rule
  * @example
@@ -42,20 +45,27 @@ export interface CompiledRules {
  * const rules = compileRules([{ source_labels: ["app"], target_label: "service" }]);
  * assert.deepEqual(relabel({ app: "api" }, rules), { app: "api", service: "api" });
  * assert.throws(() => compileRules([{ action: "hashmod", target_label: "s" }]), /relabel_rules\[0\]\.modulus/);
+ * assert.throws(
+ *   () => compileRules([{ target_label: "s", modulus: "3" as unknown as number }]),
+ *   { name: "RangeError", message: 'relabel_rules[0].modulus: expected number, got "3"' },
+ * );
  * ```
  */
 export function compileRules(rules: readonly RelabelRule[]): CompiledRules {
+  const checked = checkRules(rules);
+  if (!checked.ok) throw new RangeError(checked.errors[0]);
   return {
     kind: "compiled-relabel-rules",
-    rules: rules.map((input, i) => {
-      const rule = withDefaults(input);
-      const issue = ruleIssues(rule)[0];
-      if (issue) throw new RangeError(`relabel_rules[${i}].${issue.field}: ${issue.message}`);
-      const re = RE2JS.compile(`^(?s:${rule.regex})$`);
+    rules: checked.rules.map((rule, i) => {
+      const compiled = compileAnchored(rule.regex);
+      if (!compiled.ok) { // not reached: checkRules compiled it already
+        const bad = `${JSON.stringify(rule.regex)} is not a valid RE2 regex: ${compiled.reason}`;
+        throw new RangeError(`relabel_rules[${i}].regex: ${bad}`);
+      }
       return {
         rule,
-        re,
-        names: re.namedGroups(),
+        re: compiled.re,
+        names: compiled.names,
         modulus: BigInt(rule.modulus),
         matchAll: rule.regex === "(.*)",
         constantReplace: rule.regex === "(.*)" && !rule.target_label.includes("$") &&
@@ -128,7 +138,7 @@ class LabelBuilder {
   }
 }
 
-function match(re: RE2JS, value: string, names: Record<string, number>): MatchGroups | null {
+function match(re: RE2JS, value: string, names: GroupNames): MatchGroups | null {
   const m = re.exec(value);
   if (m === null) return null;
   return { groups: Array.from(m, (g) => g ?? undefined), names };

@@ -4,7 +4,8 @@
  * @module
  */
 import { z } from "zod";
-import { RE2JS } from "re2js";
+import { compileAnchored } from "./regex.ts";
+import { describeIssue } from "../config_issues.ts";
 
 /** The eleven actions of Prometheus 3.x and Alloy. */
 export const ACTIONS = [
@@ -99,14 +100,9 @@ export interface RuleIssue {
 export function ruleIssues(r: FullRule): RuleIssue[] {
   const issues: RuleIssue[] = [];
   const add = (field: keyof FullRule, message: string) => issues.push({ field, message });
-  try {
-    RE2JS.compile(`^(?s:${r.regex})$`);
-  } catch (err) {
-    const reason = (err as Error).message.replace(/^error parsing regexp: /, "").replace(
-      /: `.*`$/s,
-      "",
-    );
-    add("regex", `${JSON.stringify(r.regex)} is not a valid RE2 regex: ${reason}`);
+  const compiled = compileAnchored(r.regex);
+  if (!compiled.ok) {
+    add("regex", `${JSON.stringify(r.regex)} is not a valid RE2 regex: ${compiled.reason}`);
   }
   const a = r.action;
   if (a === "hashmod" && r.modulus === 0) add("modulus", "hashmod requires a non-zero modulus");
@@ -188,8 +184,51 @@ export const relabelRuleSchema = z.strictObject({
   }
 });
 
+/** Rules with their defaults filled in, or every problem found, as the config loader words it. */
+export type CheckRulesResult =
+  | { ok: true; rules: FullRule[] }
+  | { ok: false; errors: string[] };
+
+const rulesSchema = z.array(relabelRuleSchema);
+
 /**
- * Fills in the defaults of a rule.
+ * Checks rules given as a value of any type (for example through the module API, where
+ * TypeScript's types are not enforced): unknown fields, wrong types, an unknown action, and every
+ * load-time check of {@link ruleIssues}. Each error names `relabel_rules[i].field` and is worded
+ * as the config loader words it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkRules } from "./rule.ts";
+ *
+ * assert.deepEqual(checkRules([{ target_label: "x" }, { action: "rename", target_label: "x" }]), {
+ *   ok: false,
+ *   errors: [
+ *     'relabel_rules[1].action: "rename" is not one of "replace", "keep", "drop", "hashmod", ' +
+ *     '"labelmap", "labeldrop", "labelkeep", "lowercase", "uppercase", "keepequal", "dropequal"',
+ *   ],
+ * });
+ * assert.deepEqual(checkRules([{ source_labels: ["a", 5], target_label: "x" }]), {
+ *   ok: false,
+ *   errors: ["relabel_rules[0].source_labels[1]: expected string, got 5"],
+ * });
+ * const good = checkRules([{ target_label: "x" }]);
+ * assert.equal(good.ok && good.rules[0].regex, "(.*)");
+ * ```
+ */
+export function checkRules(input: unknown): CheckRulesResult {
+  const result = rulesSchema.safeParse(input, { reportInput: true });
+  if (result.success) return { ok: true, rules: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.flatMap((issue) => describeIssue(issue, ["relabel_rules"])),
+  };
+}
+
+/**
+ * Fills in the defaults of a rule. A field given as `undefined` takes its default, as in the
+ * config; fields that are not rule fields are left out.
  *
  * @example
  * ```ts
@@ -197,8 +236,13 @@ export const relabelRuleSchema = z.strictObject({
  * import { withDefaults } from "./rule.ts";
  *
  * assert.equal(withDefaults({ action: "drop" }).separator, ";");
+ * assert.equal(withDefaults({ regex: undefined }).regex, "(.*)");
  * ```
  */
 export function withDefaults(rule: RelabelRule): FullRule {
-  return { ...DEFAULT_RULE, ...rule } as FullRule;
+  const out: Record<string, unknown> = { ...DEFAULT_RULE };
+  for (const key of Object.keys(DEFAULT_RULE) as (keyof FullRule)[]) {
+    if (rule[key] !== undefined) out[key] = rule[key];
+  }
+  return out as FullRule;
 }
