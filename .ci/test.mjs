@@ -45,6 +45,7 @@ const runs = [
       "tests/main_test.ts",
       "tests/e2e/forward_test.ts",
       "tests/e2e/memory_drill_test.ts",
+      "tests/e2e/wal_drill_test.ts",
     ],
     env: { LOKIRELAY_BIN: new URL("../dist/lokirelay", import.meta.url).pathname },
     parse: bunCounts,

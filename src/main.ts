@@ -19,6 +19,7 @@ import type { Served } from "./adapters/serve_types.ts";
 import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { fullCollection } from "./adapters/collect_garbage.ts";
+import { nodeWalFiles } from "./adapters/node_wal_files.ts";
 import { VERSION } from "./version.ts";
 
 const readText = (path: string) => readFileSync(path, "utf8");
@@ -101,8 +102,15 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
       tlsFetch: createTlsFetch,
       compress: (bytes) => compressor.compress(bytes),
       collectGarbage: fullCollection(),
+      walFiles: nodeWalFiles(),
       reload: () => (reloading = reloading.then(reload, reload)),
     });
+  } catch (err) {
+    logger.error("cannot start", { error: (err as Error).message });
+    return 1;
+  }
+  try {
+    await relay.opened();
   } catch (err) {
     logger.error("cannot start", { error: (err as Error).message });
     return 1;

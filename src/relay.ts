@@ -15,6 +15,7 @@ import { diffSettings } from "./config/settings_diff.ts";
 import { type Logger, silentLogger } from "./log/logger.ts";
 import { createStdoutSink } from "./sinks/stdout_sink.ts";
 import { Forwarder } from "./forward/forwarder.ts";
+import { WalSink } from "./wal/wal_sink.ts";
 import { VERSION } from "./version.ts";
 import { createReceiveClock } from "./receive/receive_clock.ts";
 import { activate, type ReceiveContext } from "./receive/receive_context.ts";
@@ -58,6 +59,11 @@ export interface Relay {
    * the background. The listener is the caller's business (see `main.ts`).
    */
   reload(config: ConfigInput | Settings): ReloadResult;
+  /**
+   * Resolves once the sink is ready (with the write-ahead log on: the log is open and replay has
+   * started); rejects with the reason it cannot be.
+   */
+  opened(): Promise<void>;
   /** The settings in effect. */
   readonly settings: Settings;
   /** The metrics registry (`/metrics`). */
@@ -121,6 +127,14 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
   const buildSink = (next: Settings, carriedFrom?: Sink, carried: number[] = []): Sink => {
     if (options.sink) return options.sink;
     if (!next.forward) return createStdoutSink(runtime.stdout);
+    if (next.wal) {
+      if (!runtime.walFiles) {
+        throw new Error(
+          "wal.enabled needs a file system: pass walFiles (src/adapters/node_wal_files.ts)",
+        );
+      }
+      return new WalSink(next.wal, next.forward, { ...forwarderDeps, files: runtime.walFiles });
+    }
     const from = carriedFrom instanceof Forwarder ? carriedFrom.endpoints : [];
     return new Forwarder(next.forward, forwarderDeps, carried.map((i) => from[i]));
   };
@@ -168,6 +182,12 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
 
   return {
     registry,
+    async opened() {
+      if (ctx.sink instanceof WalSink) {
+        const failure = await ctx.sink.opened();
+        if (failure !== undefined) throw new Error(failure);
+      }
+    },
     get settings() {
       return settings;
     },
@@ -208,7 +228,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
       if (!resolved.ok) return resolved;
       const next = resolved.settings;
       const diff = diffSettings(settings, next);
-      if (diff.forward && !options.sink) {
+      if ((diff.forward || diff.wal) && !options.sink) {
         let sink: Sink;
         try {
           sink = buildSink(next, ctx.sink, diff.carried);
@@ -218,8 +238,14 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
         const old = ctx.sink;
         ctx.sink = sink;
         const kept = new Set(sink instanceof Forwarder ? sink.endpoints : []);
-        const done = (old instanceof Forwarder ? old.retire(kept) : old.close())
-          .finally(() => retiring.delete(done));
+        const done = (old instanceof Forwarder
+          ? old.retire(kept)
+          : old instanceof WalSink
+          ? old.retire()
+          : old.close())
+          .finally(() =>
+            retiring.delete(done)
+          );
         retiring.add(done);
       }
       if (diff.receive) ctx.active = activate(next.receive);

@@ -36,6 +36,42 @@ export interface Runtime {
    * about 5–10 % of throughput).
    */
   collectGarbage?(): void;
+  /** The file system of the write-ahead log (`wal`); required when it is enabled. */
+  walFiles?: WalFiles;
+}
+
+/** What the write-ahead log needs from the host's file system. Paths are as configured. */
+export interface WalFiles {
+  /** Creates `dir` (and its parents) when missing. */
+  ensureDir(dir: string): Promise<void>;
+  /** Names of the files in `dir`. */
+  list(dir: string): Promise<string[]>;
+  /** Size of a file in bytes, or -1 when it does not exist. */
+  size(path: string): Promise<number>;
+  /** Up to `length` bytes at `offset` (fewer at the end of the file). */
+  read(path: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Opens `path` for appending, creating it when missing. */
+  openAppend(path: string): Promise<AppendFile>;
+  /** Cuts `path` to `length` bytes, durably. */
+  truncate(path: string, length: number): Promise<void>;
+  /** Removes a file (a missing one is not an error). */
+  remove(path: string): Promise<void>;
+  /** Replaces `path` with `bytes` atomically and durably (written aside, synced, renamed). */
+  writeAtomic(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Takes `dir`'s lock for this process, or throws naming the process that holds it; resolves to
+   * the function that gives it back.
+   */
+  lock(dir: string): Promise<() => Promise<void>>;
+}
+
+/** A file open for appending. */
+export interface AppendFile {
+  /** Appends all of `bytes`. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Makes what was written durable (fdatasync). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Bytes requests hold and let go between two collections (see `Runtime.collectGarbage`). */

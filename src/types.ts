@@ -66,12 +66,14 @@ export interface Accepted {
 }
 
 /**
- * The sink's answer to an offer: taken, refused for now (the client is told to retry after the
- * given number of seconds), or refused because the relay is stopping.
+ * The sink's answer to an offer: taken; refused for now because a queue or the WAL's disk bound
+ * is full (`full`) or because the WAL cannot write (`unavailable`), the client being told when to
+ * retry; or refused because the relay is stopping.
  */
 export type SinkResult =
   | { status: "ok" }
   | { status: "full"; retryAfterSeconds: number; reason: string }
+  | { status: "unavailable"; retryAfterSeconds: number; reason: string }
   | { status: "closed" };
 
 /** Where accepted entries go: the Loki forwarder, or stdout when no `forward_to` is configured. */

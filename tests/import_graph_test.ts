@@ -16,6 +16,7 @@ const LAYERS: string[][] = [
   ["config/"],
   ["runtime.ts"],
   ["http/", "sinks/", "forward/"],
+  ["wal/"],
   ["receive/"],
   ["relay.ts"],
   ["cli.ts", "adapters/"],

@@ -57,6 +57,38 @@ export const configSchema = z.strictObject({
     /** Nesting of any value in a JSON push. */
     max_json_depth: z.int().min(4).max(10_000).default(64),
   }).prefault({}),
+  /**
+   * The write-ahead log (Alloy's `loki.write` `wal` block, at the top level): with it on, a push
+   * is answered 204 only once its entries are in the log (synced per `fsync`), and each endpoint
+   * reads the log from its own persisted cursor.
+   */
+  wal: z.strictObject({
+    /** Off by default: the memory queue, as Alloy. */
+    enabled: z.boolean().default(false),
+    /** Where segments and cursors live (created if missing; one relay per directory). */
+    dir: z.string().min(1).default("lokirelay-wal"),
+    /** Disk the log may use; past it pushes are refused with 429 until endpoints catch up. */
+    max_size: sizeSchema.default("1GiB"),
+    /** Size at which a segment is closed and a new one started (deletion works per segment). */
+    segment_size: sizeSchema.default("16MiB"),
+    /**
+     * `always`: a push is answered once its record is synced to disk (concurrent pushes share
+     * one sync); `interval`: pushes are answered at the next sync, at most `fsync_interval`
+     * apart; `never`: answered once written to the OS (survives a crash of the relay, not of
+     * the machine).
+     */
+    fsync: z.enum(["always", "interval", "never"]).default("always"),
+    /** Time between syncs with `fsync: interval`. */
+    fsync_interval: durationSchema.default("100ms"),
+    /** How long a stop keeps sending from the log; what is left stays for the next start. */
+    drain_timeout: durationSchema.default("30s"),
+    /** Alloy's: here, the age at which the open segment is closed (never a reason to delete). */
+    max_segment_age: durationSchema.default("1h"),
+    /** Alloy's: accepted, no effect (readers are woken by every write). */
+    min_read_frequency: durationSchema.default("250ms"),
+    /** Alloy's: accepted, no effect (readers are woken by every write). */
+    max_read_frequency: durationSchema.default("1s"),
+  }).prefault({}),
   /** Loki endpoints; when absent every entry is written to stdout as a JSON line. */
   forward_to: z.array(endpointSchema).optional(),
   /** Time a stop (or a listener restart) waits for in-flight requests. */

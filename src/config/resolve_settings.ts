@@ -18,6 +18,7 @@ import type {
   ListenerSettings,
   ServerTlsSettings,
   Settings,
+  WalSettings,
 } from "./settings.ts";
 import { withDefaults } from "../rules/rule.ts";
 
@@ -100,12 +101,40 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
       endpoints: config.forward_to.map((e, i) => endpointSettings(e, `forward_to[${i}]`, read)),
       externalLabels: config.external_labels,
     },
+    wal: walSettings(config, errors),
   };
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, settings, config };
 }
 
 type Read = (path: string, field: string) => string;
+
+function walSettings(config: Config, errors: string[]): WalSettings | undefined {
+  const w = config.wal;
+  if (!w.enabled) return undefined;
+  if (!config.forward_to) {
+    errors.push("wal.enabled: true needs forward_to (a log of what goes nowhere)");
+  }
+  const settings: WalSettings = {
+    dir: w.dir,
+    maxBytes: parseSize(w.max_size),
+    segmentBytes: parseSize(w.segment_size),
+    fsync: w.fsync,
+    fsyncIntervalMs: parseDuration(w.fsync_interval),
+    drainTimeoutMs: parseDuration(w.drain_timeout),
+    maxSegmentAgeMs: parseDuration(w.max_segment_age),
+  };
+  if (settings.segmentBytes < 64 * 1024) {
+    errors.push(`wal.segment_size: ${JSON.stringify(w.segment_size)} is smaller than 64KiB`);
+  }
+  if (settings.maxBytes < 2 * settings.segmentBytes) {
+    errors.push(
+      `wal.max_size: ${JSON.stringify(w.max_size)} must hold at least two segments ` +
+        `(segment_size ${JSON.stringify(w.segment_size)})`,
+    );
+  }
+  return settings;
+}
 
 function listenerSettings(config: Config, read: Read): ListenerSettings {
   const h = config.http;

@@ -15,6 +15,19 @@ export interface Settings {
   receive: ReceiveSettings;
   /** Where accepted entries go: Loki endpoints, or `undefined` for stdout. */
   forward: ForwardSettings | undefined;
+  /** The write-ahead log, or `undefined` when it is off (the memory queue). */
+  wal: WalSettings | undefined;
+}
+
+/** The `wal` block, when enabled. */
+export interface WalSettings {
+  dir: string;
+  maxBytes: number;
+  segmentBytes: number;
+  fsync: "always" | "interval" | "never";
+  fsyncIntervalMs: number;
+  drainTimeoutMs: number;
+  maxSegmentAgeMs: number;
 }
 
 /** Alloy's client authentication policies (Go's `tls.ClientAuthType` names). */

@@ -16,6 +16,8 @@ export interface SettingsDiff {
   receive: boolean;
   /** The sink must be rebuilt (stdout ⇄ Loki, an endpoint or `external_labels` changed). */
   forward: boolean;
+  /** The write-ahead log was turned on or off, or its settings changed. */
+  wal: boolean;
   /**
    * For each endpoint of the new settings, the index of an identical endpoint of the old ones
    * (it carries over with what it holds), or -1 for a new one.
@@ -42,6 +44,7 @@ export interface SettingsDiff {
  *   listener: false,
  *   receive: true,
  *   forward: true,
+ *   wal: false,
  *   carried: [1, -1],
  * });
  * ```
@@ -58,6 +61,7 @@ export function diffSettings(prev: Settings, next: Settings): SettingsDiff {
     listener: !sameValue(prev.listener, next.listener),
     receive: !sameValue(prev.receive, next.receive),
     forward: !sameValue(prev.forward, next.forward),
+    wal: !sameValue(prev.wal, next.wal),
     carried,
   };
 }

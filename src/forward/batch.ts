@@ -8,6 +8,7 @@
 import type { Entry, Stream } from "../types.ts";
 import { EntryEncoder, type StreamParts } from "../codec/encode_proto.ts";
 import { entrySize, queuedEntryBytes, queuedStreamBytes } from "../codec/wire_entry.ts";
+import type { DeliveryTicket, TicketOutcome } from "./delivery_ticket.ts";
 
 /**
  * A batch closed to new entries. It keeps its entry buffer until it is compressed, so that its
@@ -21,6 +22,8 @@ export class SealedBatch {
   readonly bytes: number;
   /** Bytes charged to the queue for this batch (see `queuedEntryBytes`). */
   readonly queued: number;
+  /** The takes whose entries this batch holds (with the WAL on). */
+  readonly tickets: readonly DeliveryTicket[];
   /** The snappy block, once compression has started. */
   block: Promise<Uint8Array> | undefined;
   #writer: EntryEncoder | undefined;
@@ -29,7 +32,7 @@ export class SealedBatch {
 
   constructor(
     tenant: string,
-    counts: { entries: number; bytes: number; queued: number },
+    counts: { entries: number; bytes: number; queued: number; tickets: DeliveryTicket[] },
     writer: EntryEncoder,
     streams: StreamParts[],
   ) {
@@ -37,6 +40,7 @@ export class SealedBatch {
     this.entries = counts.entries;
     this.bytes = counts.bytes;
     this.queued = counts.queued;
+    this.tickets = counts.tickets;
     this.#writer = writer;
     this.#streams = streams;
   }
@@ -57,6 +61,11 @@ export class SealedBatch {
     this.#writer?.release();
     this.#writer = undefined;
   }
+
+  /** Tells the takes whose entries this batch holds what became of it. */
+  settle(outcome: TicketOutcome): void {
+    for (const t of this.tickets) t.release(outcome);
+  }
 }
 
 /** A batch for one tenant. */
@@ -66,6 +75,7 @@ export class OpenBatch {
   /** Bytes charged to the queue so far: entries, and each stream's labels once. */
   queued = 0;
   entries = 0;
+  readonly tickets: DeliveryTicket[] = [];
   #writer = new EntryEncoder(16 * 1024);
   #streams = new Map<string, number[]>();
   #current: number[] | undefined;
@@ -79,8 +89,12 @@ export class OpenBatch {
    * Adds one entry of `size` bytes (Loki's measure) to the stream `key`; returns the bytes it
    * adds to the queue (the entry, and the stream's labels the first time this batch sees them).
    */
-  add(key: string, entry: Entry, size: number): number {
+  add(key: string, entry: Entry, size: number, ticket?: DeliveryTicket): number {
     let queued = queuedEntryBytes(entry);
+    if (ticket && this.tickets[this.tickets.length - 1] !== ticket) {
+      this.tickets.push(ticket);
+      ticket.hold();
+    }
     const at = this.#writer.pos;
     let ranges = this.#current;
     if (key !== this.#currentKey || ranges === undefined) {
@@ -134,7 +148,7 @@ export class OpenBatch {
 export function fillBatches(
   current: OpenBatch | undefined,
   streams: Stream[],
-  options: { tenant: string; maxBytes: number },
+  options: { tenant: string; maxBytes: number; ticket?: DeliveryTicket },
 ): { sealed: SealedBatch[]; open: OpenBatch; queued: number } {
   const sealed: SealedBatch[] = [];
   let queued = 0;
@@ -146,7 +160,7 @@ export function fillBatches(
         sealed.push(open.seal());
         open = new OpenBatch(options.tenant);
       }
-      queued += open.add(stream.key, entry, size);
+      queued += open.add(stream.key, entry, size, options.ticket);
     }
   }
   return { sealed, open, queued };

@@ -9,6 +9,7 @@ import type { Stream } from "../types.ts";
 import type { EndpointSettings } from "../config/settings.ts";
 import { Shard, type ShardDeps } from "./shard.ts";
 import { QueueBudget } from "./queue_budget.ts";
+import type { DeliveryTicket } from "./delivery_ticket.ts";
 
 /**
  * The shard of a stream key: FNV-1a over its UTF-16 code units, modulo `shards`.
@@ -52,13 +53,21 @@ export class Endpoint {
     );
   }
 
-  /** Takes the streams of one push for `tenant`. Ask `budget.hasRoom(bytes)` first. */
-  take(tenant: string, streams: Stream[]): void {
+  /**
+   * Takes the streams of one push for `tenant`; `ticket` settles once every batch holding some
+   * of them is settled. Ask `budget.hasRoom(bytes)` first.
+   */
+  take(tenant: string, streams: Stream[], ticket?: DeliveryTicket): void {
     const n = this.#shards.length;
-    if (n === 1) return this.#shards[0].take(tenant, streams);
-    const parts = Array.from({ length: n }, () => [] as Stream[]);
-    for (const s of streams) parts[shardOf(s.key, n)].push(s);
-    for (let i = 0; i < n; i++) if (parts[i].length > 0) this.#shards[i].take(tenant, parts[i]);
+    if (n === 1) this.#shards[0].take(tenant, streams, ticket);
+    else {
+      const parts = Array.from({ length: n }, () => [] as Stream[]);
+      for (const s of streams) parts[shardOf(s.key, n)].push(s);
+      for (let i = 0; i < n; i++) {
+        if (parts[i].length > 0) this.#shards[i].take(tenant, parts[i], ticket);
+      }
+    }
+    ticket?.taken();
   }
 
   /** Stops every shard, each draining what it holds within `drain_timeout`. */

@@ -7,15 +7,14 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import type { Accepted, Labels, Sink, SinkResult, Stream } from "../types.ts";
+import type { Accepted, Sink, SinkResult, Stream } from "../types.ts";
 import type { Runtime } from "../runtime.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ForwardSettings } from "../config/settings.ts";
-import { formatLabels } from "../labels/format_labels.ts";
-import { LabelCache } from "../labels/label_cache.ts";
 import { queuedEntryBytes, queuedStreamBytes } from "../codec/wire_entry.ts";
 import { Endpoint } from "./endpoint.ts";
 import { writeMetrics } from "./write_metrics.ts";
+import { createExternalLabels } from "./external_labels.ts";
 
 /** What the smallest push (one empty entry in one stream) adds to a queue. */
 const SMALLEST_PUSH = queuedStreamBytes("{}") +
@@ -204,26 +203,4 @@ export class Forwarder implements Sink {
       error: `the queue holds ${e.budget.held} of ${e.endpoint.capacityBytes} bytes`,
     });
   }
-}
-
-/** Puts `external_labels` under each stream's labels (the stream's own win), cached by key. */
-function createExternalLabels(labels: Labels): (streams: Stream[]) => Stream[] {
-  const names = Object.keys(labels);
-  if (names.length === 0) return (streams) => streams;
-  const cache = new LabelCache<{ labels: Labels; key: string }>({
-    maxEntries: 10_000,
-    maxChars: 2 * 1024 * 1024,
-    maxKeyChars: 4096,
-    perEntryChars: 128,
-  });
-  return (streams) =>
-    streams.map((s) => {
-      let merged = cache.get(s.key);
-      if (merged === undefined) {
-        const all = { ...labels, ...s.labels };
-        merged = { labels: all, key: formatLabels(all) };
-        cache.set(s.key, merged);
-      }
-      return { labels: merged.labels, key: merged.key, entries: s.entries };
-    });
 }

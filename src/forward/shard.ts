@@ -16,6 +16,7 @@ import { fillBatches, type OpenBatch, type SealedBatch } from "./batch.ts";
 import { sendPush } from "./send.ts";
 import type { DropReason, WriteMetrics } from "./write_metrics.ts";
 import type { QueueBudget } from "./queue_budget.ts";
+import type { DeliveryTicket } from "./delivery_ticket.ts";
 
 /**
  * What a shard uses: the runtime's clock, sleep, jitter, HTTP client and compressor (when a
@@ -26,6 +27,12 @@ export type ShardDeps = Pick<Runtime, "fetch" | "now" | "sleep" | "random" | "co
   metrics: WriteMetrics;
   logger: Logger;
   userAgent: string;
+  /**
+   * The entries are also in the write-ahead log: a batch Loki cannot take for a retryable reason
+   * is retried until it is delivered (the log, not the retry count, bounds what waits), and a
+   * batch not sent before a stop is left to the log instead of being dropped.
+   */
+  durable?: boolean;
 };
 
 /**
@@ -50,12 +57,16 @@ export class Shard {
     this.#pump = this.#run();
   }
 
-  /** Takes the streams of one push for `tenant` ("" for none). Ask `budget.hasRoom` first. */
-  take(tenant: string, streams: Stream[]): void {
+  /**
+   * Takes the streams of one push for `tenant` ("" for none); every batch that gets some of
+   * them holds `ticket`. Ask `budget.hasRoom` first.
+   */
+  take(tenant: string, streams: Stream[], ticket?: DeliveryTicket): void {
     const current = this.#open.get(tenant);
     const { sealed, open, queued } = fillBatches(current, streams, {
       tenant,
       maxBytes: this.endpoint.batchSizeBytes,
+      ticket,
     });
     this.budget.add(queued);
     for (const batch of sealed) this.#enqueue(batch);
@@ -143,6 +154,7 @@ export class Shard {
     else delete headers["x-scope-orgid"];
     for (let attempt = 1;; attempt++) {
       if (this.#stop.signal.aborted) {
+        if (this.#deps.durable) return this.#leave(batch);
         return this.#drop(batch, "drain_timeout", -1, "not sent before the drain timeout");
       }
       const started = this.#deps.now();
@@ -163,12 +175,17 @@ export class Shard {
       if (r.status >= 200 && r.status < 300) {
         m.sentEntries.inc(labels, batch.entries);
         m.sentBytes.inc(labels, batch.bytes);
-        return this.budget.add(-batch.queued);
+        this.budget.add(-batch.queued);
+        return batch.settle("done");
       }
-      if (this.#stop.signal.aborted) return this.#drop(batch, "drain_timeout", r.status, r.error);
+      if (this.#stop.signal.aborted) {
+        if (this.#deps.durable) return this.#leave(batch);
+        return this.#drop(batch, "drain_timeout", r.status, r.error);
+      }
       const retryable = r.status === -1 || r.status >= 500 || (r.status === 429 && ep.retryOn429);
       const reason: DropReason = r.status === 429 ? "rate_limited" : "ingester_error";
-      if (!retryable || (ep.maxRetries > 0 && attempt >= ep.maxRetries)) {
+      const exhausted = !this.#deps.durable && ep.maxRetries > 0 && attempt >= ep.maxRetries;
+      if (!retryable || exhausted) {
         return this.#drop(batch, reason, r.status, r.error, attempt);
       }
       const retryAfter = parseRetryAfter(r.retryAfter ?? null, this.#deps.now());
@@ -208,5 +225,17 @@ export class Shard {
       error,
     });
     this.budget.add(-batch.queued);
+    batch.settle("done");
+  }
+
+  /** The relay stops before the batch was sent: its entries stay in the write-ahead log. */
+  #leave(batch: SealedBatch): void {
+    this.#deps.logger.info("entries left in the write-ahead log", {
+      endpoint: this.endpoint.host,
+      tenant: batch.tenant || undefined,
+      entries: batch.entries,
+    });
+    this.budget.add(-batch.queued);
+    batch.settle("left");
   }
 }

@@ -112,6 +112,11 @@ export function sinkRefusal(result: SinkResult): Response | undefined {
       "retry-after": String(result.retryAfterSeconds),
     });
   }
+  if (result.status === "unavailable") {
+    return errorResponse(503, `cannot take entries now, retry later: ${result.reason}`, {
+      "retry-after": String(result.retryAfterSeconds),
+    });
+  }
   if (result.status === "closed") return errorResponse(503, "server shutdown");
   return undefined;
 }

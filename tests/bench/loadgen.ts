@@ -17,7 +17,10 @@ export type Scenario =
   | "relabel"
   | "tenants"
   | "shards"
-  | "small";
+  | "small"
+  | "wal-always"
+  | "wal-interval"
+  | "wal-never";
 
 export interface LoadResult {
   requests: number;

@@ -30,7 +30,18 @@ const SCENARIOS: Scenario[] = args.scenarios
   ? args.scenarios.split(",") as Scenario[]
   : args.smoke
   ? ["protobuf"]
-  : ["protobuf", "json", "gzip-json", "raw", "relabel", "tenants", "shards"];
+  : [
+    "protobuf",
+    "json",
+    "gzip-json",
+    "raw",
+    "relabel",
+    "tenants",
+    "shards",
+    "wal-always",
+    "wal-interval",
+    "wal-never",
+  ];
 const dir = mkdtempSync(join(tmpdir(), "lokirelay-bench-"));
 process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
 
@@ -170,6 +181,14 @@ async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> 
     http: { listen_address: "127.0.0.1", listen_port: 0 },
     labels: { job: "bench" },
     relabel_rules: scenario === "relabel" ? RULES : [],
+    // "wal-<fsync>": the protobuf load with the write-ahead log on, in a fresh directory.
+    wal: scenario.startsWith("wal-")
+      ? {
+        enabled: true,
+        dir: join(dir, `wal-${runtime}-${scenario}`),
+        fsync: scenario.slice("wal-".length),
+      }
+      : { enabled: false },
     // "shards": the protobuf load with four requests in flight (min_shards 4); else Alloy's 1.
     forward_to: [{
       url: sink.url,
