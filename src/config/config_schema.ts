@@ -28,41 +28,52 @@ export const DEFAULT_MAX_SEND_MESSAGE_SIZE = "100MiB";
  * ```
  */
 export const configSchema = z.strictObject({
-  http: httpSchema.prefault({}),
-  /** Set on every stream, over the incoming labels of the same name. */
-  labels: labelMapSchema.default({}),
-  /** Prometheus relabel rules, run once per stream. */
-  relabel_rules: z.array(relabelRuleSchema).default([]),
-  /** Keep the client's timestamps instead of the time of receipt. */
-  use_incoming_timestamp: z.boolean().default(false),
-  /** Largest body accepted, on the wire and decompressed; `0` means the default. */
-  max_send_message_size: sizeSchema.default(DEFAULT_MAX_SEND_MESSAGE_SIZE),
-  /**
-   * lokirelay's own: bytes all requests being received may hold at once (the body on the wire,
-   * decompressed, and decoded). Past it clients get 429 (413 for a request that alone would pass
-   * it); it bounds memory however many send at once.
-   */
-  max_inflight_bytes: sizeSchema.default("32MiB"),
-  /**
-   * lokirelay's own: bounds one request must stay within, checked while its body is decoded,
-   * before the decoded form exists. A request that passes one is refused whole (413).
-   */
+  $schema: z.string().optional().describe(
+    "The JSON Schema of this file (`lokirelay schema` prints it), for editors; not read.",
+  ),
+  http: httpSchema.prefault({}).describe("The HTTP server (Alloy's http block)."),
+  labels: labelMapSchema.default({}).describe(
+    'Labels set on every stream, over the incoming labels of the same name ("" deletes one).',
+  ),
+  relabel_rules: z.array(relabelRuleSchema).default([]).describe(
+    "Prometheus relabel rules, run once per stream.",
+  ),
+  use_incoming_timestamp: z.boolean().default(false).describe(
+    "Keep the client's timestamps instead of the time of receipt.",
+  ),
+  max_send_message_size: sizeSchema.default(DEFAULT_MAX_SEND_MESSAGE_SIZE).describe(
+    "Largest body accepted, on the wire and decompressed; 0 means the default.",
+  ),
+  max_inflight_bytes: sizeSchema.default("32MiB").describe(
+    "lokirelay's own: bytes all requests being received may hold at once (the body on the " +
+      "wire, decompressed, and decoded). Past it clients get 429 (413 for a request that alone " +
+      "would pass it); it bounds memory however many send at once.",
+  ),
   request_limits: z.strictObject({
-    /** Streams in one push. */
-    max_streams: z.int().min(1).default(50_000),
-    /** Entries in one push. */
-    max_entries: z.int().min(1).default(1_000_000),
-    /** Bytes of one stream's label string (`{app="a", …}`). */
-    max_label_bytes: sizeSchema.default("64KiB"),
-    /** Nesting of any value in a JSON push. */
-    max_json_depth: z.int().min(4).max(10_000).default(64),
-  }).prefault({}),
-  /** Loki endpoints; when absent every entry is written to stdout as a JSON line. */
-  forward_to: z.array(endpointSchema).optional(),
-  /** Time a stop (or a listener restart) waits for in-flight requests. */
-  graceful_shutdown_timeout: durationSchema.default("30s"),
-  /** Labels added under every stream sent to Loki (a stream's own label of the same name wins). */
-  external_labels: labelMapSchema.default({}),
+    max_streams: z.int().min(1).default(50_000).describe("Streams in one push."),
+    max_entries: z.int().min(1).default(1_000_000).describe(
+      "Entries in one push (lines of a raw body).",
+    ),
+    max_label_bytes: sizeSchema.default("64KiB").describe(
+      'Bytes of one stream\'s label string ({app="a", …}), as sent or built.',
+    ),
+    max_json_depth: z.int().min(4).max(10_000).default(64).describe(
+      "Nesting of any value in a JSON push.",
+    ),
+  }).prefault({}).describe(
+    "lokirelay's own: bounds one request must stay within, checked while its body is decoded, " +
+      "before the decoded form exists. A request that passes one is refused whole (413).",
+  ),
+  forward_to: z.array(endpointSchema).optional().describe(
+    "Loki endpoints (loki.write endpoint blocks); when absent every entry is written to stdout " +
+      "as a JSON line.",
+  ),
+  graceful_shutdown_timeout: durationSchema.default("30s").describe(
+    "Time a stop (or a listener restart) waits for in-flight requests.",
+  ),
+  external_labels: labelMapSchema.default({}).describe(
+    "Labels added under every stream sent to Loki (a stream's own label of the same name wins).",
+  ),
 });
 
 /** The configuration as written in a file (every field optional). */
