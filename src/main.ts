@@ -20,6 +20,9 @@ import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { fullCollection } from "./adapters/collect_garbage.ts";
 import { VERSION } from "./version.ts";
+import { configJsonSchemaText } from "./config/json_schema.ts";
+import type { ConfigWarning } from "./config/config_warnings.ts";
+import { convertFile } from "./convert/convert_file.ts";
 
 const readText = (path: string) => readFileSync(path, "utf8");
 
@@ -28,17 +31,28 @@ async function main(args: string[]): Promise<number> {
   if (cmd.kind === "help") return print(USAGE, 0);
   if (cmd.kind === "version") return print(`lokirelay ${VERSION}\n`, 0);
   if (cmd.kind === "error") return fail(`${cmd.message}\n\n${USAGE}`);
-  const load = () => loadConfig(cmd.configPath, cmd.lokiUrl, readText);
+  if (cmd.kind === "schema") return print(configJsonSchemaText(), 0);
+  if (cmd.kind === "convert") return convertCommand(cmd.file, cmd.partial);
+  const env = cmd.expandEnv ? process.env : undefined;
+  const load = () => loadConfig(cmd.configPath, cmd.lokiUrl, readText, env);
   const loaded = load();
   if (!loaded.ok) return fail(`invalid config:\n  ${loaded.errors.join("\n  ")}\n`);
-  if (cmd.kind === "check") return print(redactSecrets(loaded.config) + "\n", 0);
+  if (cmd.kind === "check") {
+    for (const w of loaded.warnings) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
+    return print(redactSecrets(loaded.config) + "\n", 0);
+  }
   if (cmd.kind === "relabel") return relabelCommand(loaded.settings, cmd.labels!);
   const logger = createLogger({
     level: cmd.logLevel,
     format: cmd.logFormat,
     write: (line) => process.stderr.write(line),
   });
+  logWarnings(logger, loaded.warnings);
   return await run(loaded.settings, load, logger);
+}
+
+function logWarnings(logger: Logger, warnings: ConfigWarning[]): void {
+  for (const w of warnings) logger.warn("setting has no effect", { path: w.path, why: w.message });
 }
 
 async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
@@ -58,6 +72,7 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
 
   async function reload(): Promise<ReloadResult> {
     const next = load();
+    if (next.ok) logWarnings(logger, next.warnings);
     const result = next.ok ? await apply(next.settings) : next;
     metrics.reloadOk.set(result.ok ? 1 : 0);
     if (result.ok) {
@@ -161,6 +176,19 @@ function serverMetrics(registry: Registry) {
       registers,
     }),
   };
+}
+
+function convertCommand(file: string, partial: boolean): number {
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (err) {
+    return fail(`${file}: cannot read: ${(err as Error).message}\n`);
+  }
+  const outcome = convertFile(file, text, { partial });
+  process.stderr.write(outcome.stderr);
+  process.stdout.write(outcome.stdout);
+  return outcome.code;
 }
 
 function relabelCommand(settings: Settings, labels: string): number {

@@ -18,7 +18,7 @@ const LAYERS: string[][] = [
   ["http/", "sinks/", "forward/"],
   ["receive/"],
   ["relay.ts"],
-  ["cli.ts", "adapters/"],
+  ["cli.ts", "adapters/", "convert/"],
   ["main.ts"],
 ];
 

@@ -20,10 +20,14 @@ import type {
   Settings,
 } from "./settings.ts";
 import { withDefaults } from "../rules/rule.ts";
+import { type ConfigWarning, configWarnings } from "./config_warnings.ts";
 
-/** Settings and the config they came from (for printing), or every error found. */
+/**
+ * Settings, the config they came from (for printing) and the settings in it that have no effect
+ * (see `config_warnings.ts`), or every error found.
+ */
 export type SettingsResult =
-  | { ok: true; settings: Settings; config: Config }
+  | { ok: true; settings: Settings; config: Config; warnings: ConfigWarning[] }
   | { ok: false; errors: string[] };
 
 /** Reads a text file; throws when it cannot. */
@@ -102,7 +106,7 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
     },
   };
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings, config };
+  return { ok: true, settings, config, warnings: configWarnings(config) };
 }
 
 type Read = (path: string, field: string) => string;
