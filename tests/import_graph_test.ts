@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ["config/"],
   ["runtime.ts"],
   ["http/", "sinks/", "forward/"],
-  ["receive/"],
+  ["receive/", "status/"],
   ["relay.ts"],
   ["cli.ts", "adapters/", "convert/"],
   ["main.ts"],

@@ -9,6 +9,7 @@ import { relabelRuleSchema } from "../rules/rule.ts";
 import { endpointSchema } from "./endpoint_schema.ts";
 import { durationSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 import { httpSchema } from "./http_schema.ts";
+import { statusSchema } from "./status_schema.ts";
 
 /** `max_send_message_size` when it is absent or 0 (Alloy's 100 MiB). */
 export const DEFAULT_MAX_SEND_MESSAGE_SIZE = "100MiB";
@@ -31,6 +32,7 @@ export const configSchema = z.strictObject({
   $schema: z.string().optional().describe(
     "The JSON Schema of this file (`lokirelay schema` prints it), for editors; not read.",
   ),
+  status: statusSchema,
   http: httpSchema.prefault({}).describe("The HTTP server (Alloy's http block)."),
   labels: labelMapSchema.default({}).describe(
     'Labels set on every stream, over the incoming labels of the same name ("" deletes one).',

@@ -104,6 +104,7 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
       endpoints: config.forward_to.map((e, i) => endpointSettings(e, `forward_to[${i}]`, read)),
       externalLabels: config.external_labels,
     },
+    status: { page: config.status.enabled, tail: config.status.enabled && config.status.tail },
   };
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, settings, config, warnings: configWarnings(config) };

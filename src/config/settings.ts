@@ -15,6 +15,16 @@ export interface Settings {
   receive: ReceiveSettings;
   /** Where accepted entries go: Loki endpoints, or `undefined` for stdout. */
   forward: ForwardSettings | undefined;
+  /** The operator routes (the `status` block). */
+  status: StatusSettings;
+}
+
+/** Which operator routes are served. */
+export interface StatusSettings {
+  /** `GET /` and `GET /status`. */
+  page: boolean;
+  /** `GET /tail`. */
+  tail: boolean;
 }
 
 /** Alloy's client authentication policies (Go's `tls.ClientAuthType` names). */
