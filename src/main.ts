@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Gauge, Registry } from "prom-client";
 import { loadConfig, parseCommand, redactSecrets, USAGE } from "./cli.ts";
 import type { Settings } from "./config/settings.ts";
 import { diffSettings } from "./config/settings_diff.ts";
@@ -15,10 +15,11 @@ import { createLogger, type Logger } from "./log/logger.ts";
 import { createRelay, type Relay, type ReloadResult } from "./relay.ts";
 import { activate } from "./receive/receive_context.ts";
 import { serveNode } from "./adapters/node_server.ts";
-import type { Served } from "./adapters/serve_types.ts";
+import { bindAddress, type Served } from "./adapters/serve_types.ts";
 import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { fullCollection } from "./adapters/collect_garbage.ts";
+import { collectProcessMetrics } from "./adapters/process_metrics.ts";
 import { VERSION } from "./version.ts";
 import { configJsonSchemaText } from "./config/json_schema.ts";
 import type { ConfigWarning } from "./config/config_warnings.ts";
@@ -58,7 +59,7 @@ function logWarnings(logger: Logger, warnings: ConfigWarning[]): void {
 async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
   let settings = first;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const metrics = serverMetrics(registry);
   let served: Served;
   let reloading = Promise.resolve<ReloadResult>({ ok: true });
@@ -77,9 +78,9 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
     metrics.reloadOk.set(result.ok ? 1 : 0);
     if (result.ok) {
       metrics.reloadTime.set(Date.now() / 1000);
-      logger.info("config reloaded");
+      relay.logger.info("config reloaded");
     } else {
-      logger.error("config reload refused, keeping the running one", {
+      relay.logger.error("config reload refused, keeping the running one", {
         errors: result.errors.join("; "),
       });
     }
@@ -125,7 +126,14 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
   try {
     served = await listen(settings);
   } catch (err) {
-    logger.error("cannot listen", { error: (err as Error).message });
+    const { hostname, port } = settings.listener;
+    const message = (err as Error).message;
+    const inUse = (err as { code?: string }).code === "EADDRINUSE" || /in use/i.test(message);
+    logger.error("cannot listen", {
+      addr: `${bindAddress(hostname)}:${port}`,
+      error: inUse ? "address already in use (is another relay running?)" : message,
+    });
+    compressor.close();
     return 1;
   }
   metrics.connectionsLimit.set({ protocol: "http" }, settings.listener.connLimit);
