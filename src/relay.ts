@@ -25,6 +25,7 @@ import { rawRoute } from "./receive/raw_route.ts";
 import { bodyBytesRead } from "./http/read_body.ts";
 import { InflightBudget } from "./http/inflight_budget.ts";
 import { emptyResponse, errorReason, errorResponse, textResponse } from "./http/responses.ts";
+import { STATUS_ROUTES, StatusBoard } from "./status/status_board.ts";
 
 /**
  * How a relay is built: any part of the {@link Runtime} (the rest defaults to web-standard
@@ -68,6 +69,8 @@ export interface Relay {
   readonly settings: Settings;
   /** The metrics registry (`/metrics`). */
   readonly registry: Registry;
+  /** The relay's log (what the status page shows of it is kept): the host logs reloads here. */
+  readonly logger: Logger;
 }
 
 type Route = (request: Request, ctx: ReceiveContext) => Promise<Response> | Response;
@@ -121,7 +124,14 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
   const runtime = createRuntime(options);
   let settings = settingsOf(config, runtime);
   const registry = options.registry ?? new Registry();
-  const logger = options.logger ?? silentLogger;
+  const board = new StatusBoard({
+    registry,
+    now: runtime.now,
+    settings: () => settings,
+    logger: options.logger ?? silentLogger,
+    version: VERSION,
+  });
+  const logger = board.logger;
   const metrics = createReceiveMetrics(registry);
   const forwarderDeps = { ...runtime, registry, logger, userAgent: `lokirelay/${VERSION}` };
   const buildSink = (next: Settings, carriedFrom?: Sink, carried: number[] = []): Sink => {
@@ -146,6 +156,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
     metrics,
     logger,
     queuedPerBodyByte: 1,
+    onAccepted: board.observe,
   };
   let closing: Promise<void> | undefined;
   const retiring = new Set<Promise<void>>();
@@ -173,6 +184,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
       const text = await registry.metrics();
       return textResponse(200, text, { "content-type": registry.contentType });
     }
+    if (Object.hasOwn(STATUS_ROUTES, path)) return await board.serve(request, path);
     const route = ROUTES[path];
     if (route === undefined) return errorResponse(404, "404 page not found");
     if (request.method !== route.method) return emptyResponse(405);
@@ -188,13 +200,14 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
         if (failure !== undefined) throw new Error(failure);
       }
     },
+    logger,
     get settings() {
       return settings;
     },
     async fetch(request) {
       const started = runtime.now();
       const path = new URL(request.url).pathname;
-      const route = ROUTES[path]?.route ?? "other";
+      const route = ROUTES[path]?.route ?? STATUS_ROUTES[path] ?? "other";
       let response: Response;
       try {
         response = await serve(request, path);
@@ -218,6 +231,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
       return response;
     },
     close() {
+      board.close();
       closing ??= Promise.all([ctx.sink.close(), ...retiring]).then(() => {});
       return closing;
     },

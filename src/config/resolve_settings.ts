@@ -21,10 +21,14 @@ import type {
   WalSettings,
 } from "./settings.ts";
 import { withDefaults } from "../rules/rule.ts";
+import { type ConfigWarning, configWarnings } from "./config_warnings.ts";
 
-/** Settings and the config they came from (for printing), or every error found. */
+/**
+ * Settings, the config they came from (for printing) and the settings in it that have no effect
+ * (see `config_warnings.ts`), or every error found.
+ */
 export type SettingsResult =
-  | { ok: true; settings: Settings; config: Config }
+  | { ok: true; settings: Settings; config: Config; warnings: ConfigWarning[] }
   | { ok: false; errors: string[] };
 
 /** Reads a text file; throws when it cannot. */
@@ -102,9 +106,10 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
       externalLabels: config.external_labels,
     },
     wal: walSettings(config, errors),
+    status: { page: config.status.enabled, tail: config.status.enabled && config.status.tail },
   };
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings, config };
+  return { ok: true, settings, config, warnings: configWarnings(config) };
 }
 
 type Read = (path: string, field: string) => string;

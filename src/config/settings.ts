@@ -17,6 +17,8 @@ export interface Settings {
   forward: ForwardSettings | undefined;
   /** The write-ahead log, or `undefined` when it is off (the memory queue). */
   wal: WalSettings | undefined;
+  /** The operator routes (the `status` block). */
+  status: StatusSettings;
 }
 
 /** The `wal` block, when enabled. */
@@ -28,6 +30,14 @@ export interface WalSettings {
   fsyncIntervalMs: number;
   drainTimeoutMs: number;
   maxSegmentAgeMs: number;
+}
+
+/** Which operator routes are served. */
+export interface StatusSettings {
+  /** `GET /` and `GET /status`. */
+  page: boolean;
+  /** `GET /tail`. */
+  tail: boolean;
 }
 
 /** Alloy's client authentication policies (Go's `tls.ClientAuthType` names). */

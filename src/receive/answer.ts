@@ -161,7 +161,12 @@ export async function handOff(
     }
     const refused = sinkRefusal(await ctx.sink.offer(accepted));
     if (refused) return refused;
-    ctx.metrics.entriesWritten.inc(accepted.entryCount);
+    const m = ctx.metrics;
+    m.entriesWritten.inc(accepted.entryCount);
+    const tenant = m.tenantLabel(accepted.tenant);
+    m.receivedEntries.inc({ tenant }, accepted.entryCount);
+    m.receivedBytes.inc({ tenant }, accepted.byteSize);
+    ctx.onAccepted?.(accepted);
   }
   for (const reason in skipped) {
     ctx.metrics.skipped.inc({ reason }, skipped[reason]);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Sink } from "../types.ts";
+import type { Accepted, Sink } from "../types.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ReceiveSettings } from "../config/settings.ts";
 import { compileRules, relabel } from "../rules/relabel.ts";
@@ -36,6 +36,11 @@ export interface ReceiveContext {
    * `Content-Length` times this is what it is expected to need, asked for before it is read.
    */
   queuedPerBodyByte: number;
+  /**
+   * Told of each accepted push once the sink has taken it, synchronously (the live tail; see
+   * `status/`). Entries may be views into the request's body: copy what is kept.
+   */
+  onAccepted?: (accepted: Accepted) => void;
 }
 
 /**

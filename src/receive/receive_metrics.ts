@@ -4,11 +4,18 @@
  * @module
  */
 import { Counter, Histogram, type Registry } from "prom-client";
+import { MAX_TENANT_LABELS, OTHER_TENANTS, tenantLabel } from "./tenant_label.ts";
 
 /** The receive-side metrics of one relay. */
 export interface ReceiveMetrics {
   /** `loki_source_api_entries_written`: entries handed to the writer (or stdout). */
   entriesWritten: Counter;
+  /** `lokirelay_receive_entries_total{tenant}`: entries accepted and handed on, by tenant. */
+  receivedEntries: Counter<"tenant">;
+  /** `lokirelay_receive_bytes_total{tenant}`: their bytes of lines and metadata. */
+  receivedBytes: Counter<"tenant">;
+  /** The `tenant` label value of a tenant, bounded (see `tenant_label.ts`). */
+  tenantLabel: (tenant: string | undefined) => string;
   /** `lokirelay_receive_skipped_entries_total{reason}`: entries not forwarded, by reason. */
   skipped: Counter<"reason">;
   /** `loki_source_api_request_duration_seconds{method,route,status_code,ws}`. */
@@ -45,6 +52,20 @@ export function createReceiveMetrics(registry: Registry): ReceiveMetrics {
       help: "Total number of log entries received and handed on",
       registers,
     }),
+    receivedEntries: new Counter({
+      name: "lokirelay_receive_entries_total",
+      help: `Entries accepted and handed on, by tenant (the first ${MAX_TENANT_LABELS} tenants ` +
+        `seen; later ones as tenant="${OTHER_TENANTS}")`,
+      labelNames: ["tenant"],
+      registers,
+    }),
+    receivedBytes: new Counter({
+      name: "lokirelay_receive_bytes_total",
+      help: "Bytes of lines and structured metadata accepted and handed on, by tenant",
+      labelNames: ["tenant"],
+      registers,
+    }),
+    tenantLabel: tenantLabel(),
     skipped: new Counter({
       name: "lokirelay_receive_skipped_entries_total",
       help: "Entries received but not forwarded: relabel_dropped (a rule dropped the stream), " +

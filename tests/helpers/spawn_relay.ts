@@ -21,7 +21,13 @@ export function relayCommand(): [string, string[]] {
   return RUNTIME === "deno"
     ? [process.execPath, [
       "run",
-      "-A",
+      // The permissions of `deno task start` and `deno task compile`, not -A: what the relay
+      // can and cannot read then is what an operator's relay can.
+      "--allow-net",
+      "--allow-read",
+      "--allow-write", // the write-ahead log
+      "--allow-env",
+      "--allow-sys",
       "--v8-flags=--max-old-space-size=512,--max-semi-space-size=2",
       MAIN,
     ]]
