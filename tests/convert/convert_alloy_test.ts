@@ -1340,7 +1340,7 @@ loki.write "empty" {
   });
 });
 
-test("the pipeline's config is one the loader takes (the wal block aside)", () => {
+test("the pipeline's config is one the loader takes, its wal block included", () => {
   const r = convertAlloy(PIPELINE);
   const expanded = expandEnv(JSON.stringify(r.config, null, 2), {
     PRIMARY_LOKI_URL: "https://primary.lan/loki/api/v1/push",
@@ -1349,11 +1349,9 @@ test("the pipeline's config is one the loader takes (the wal block aside)", () =
   assert.ok(expanded.ok);
   const config = JSON.parse(expanded.text);
   assert.equal(config.wal.enabled, true);
-  // FOR THE MERGER: the top-level `wal` block arrives with the WAL work in config_schema.ts;
-  // once it has, load the config with its wal (delete this line).
-  delete config.wal;
   const loaded = resolveSettings(config, (path) => `PEM of ${path}`);
   assert.ok(loaded.ok, loaded.ok ? "" : loaded.errors.join("\n"));
   assert.equal(loaded.settings.forward?.endpoints.length, 2);
   assert.equal(loaded.settings.listener.tls?.clientCaPem, "PEM of /etc/relay/tls/agents-ca.pem");
+  assert.equal(loaded.settings.wal?.fsync, "always");
 });
