@@ -8,6 +8,8 @@
  */
 import { readBody } from "../http/read_body.ts";
 import { parseTenant } from "../http/tenant.ts";
+import { parseMediaType } from "../http/media_type.ts";
+import { headerText } from "../http/header_text.ts";
 import { reserveFrom } from "../http/inflight_budget.ts";
 import { snappyUncompressSteps } from "../codec/snappy_block.ts";
 import { decodeProtoSteps } from "../codec/decode_proto.ts";
@@ -18,11 +20,11 @@ import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
 import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
 
-const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
-
 /**
- * Handles a push request. A missing `Content-Type` means protobuf (what Loki clients send);
- * `application/json` means JSON; anything else is protobuf in a snappy block.
+ * Handles a push request. `Content-Type` is read as Go's `mime.ParseMediaType` reads it (a value
+ * it refuses is answered 400 with Go's error, as Alloy answers); media type `application/json`
+ * means JSON, any other protobuf in a snappy block. A missing or empty `Content-Type` means
+ * protobuf (what Loki clients send; Alloy refuses it).
  *
  * @example
  * ```ts
@@ -43,12 +45,13 @@ const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
  */
 export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
   const { settings, resolve } = ctx.active;
-  const contentType = request.headers.get("content-type");
-  const mediaType = (contentType ?? "").split(";")[0].trim().toLowerCase();
-  if (mediaType !== "" && !MEDIA_TYPE.test(mediaType)) {
-    return refuse(400, `Content-Type ${JSON.stringify(contentType)} is not a media type`);
+  const contentType = headerText(request.headers.get("content-type") ?? "");
+  let json = false;
+  if (contentType !== "") {
+    const media = parseMediaType(contentType);
+    if (!media.ok) return refuse(400, media.error);
+    json = media.mediaType === "application/json";
   }
-  const json = mediaType === "application/json";
   const tenant = parseTenant(request.headers.get("x-scope-orgid"));
   if (!tenant.ok) return refuse(400, tenant.error);
   const full = await admit(request, ctx);

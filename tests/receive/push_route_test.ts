@@ -37,6 +37,39 @@ test("push without Content-Type is read as protobuf", async () => {
   assert.equal(flatEntries(sink)[0].line, "x");
 });
 
+test("Content-Type is read as Go's mime.ParseMediaType: what it refuses gets 400 with its error", async () => {
+  const { sink, relay } = captureRelay();
+  const json = jsonBody([{ stream: { a: "1" }, values: [["1", "j"]] }]);
+  for (
+    const [contentType, error] of [
+      ["application/json; charsetutf-8", "mime: invalid media parameter"],
+      ["application/json; charset=utf-8; charset=latin1", "mime: duplicate parameter name"],
+      ["application/json;;", "mime: invalid media parameter"],
+      ["application/json, text/plain", "mime: unexpected content after media subtype"],
+      ["application", "protobuf"], // one token is a media type for Go: not JSON
+    ]
+  ) {
+    const res = await post(relay, json, { "content-type": contentType });
+    assert.equal(res.status, 400, contentType);
+    const text = await res.text();
+    if (error === "protobuf") assert.match(text, /^snappy: corrupt input\n$/, contentType);
+    else assert.equal(text, error + "\n", contentType);
+  }
+  for (
+    const contentType of [
+      "Application/JSON",
+      "application/json; charset=utf-8;",
+      'application/json ; charset = "utf-8"',
+      "application/json; charset=utf-8; charset=utf-8",
+      "application/json\xc2\xa0", // U+00A0 sent as UTF-8: a space to Go
+    ]
+  ) {
+    const res = await post(relay, json, { "content-type": contentType });
+    assert.equal(res.status, 204, contentType);
+  }
+  assert.equal(flatEntries(sink).length, 5);
+});
+
 test("/api/v1/push is the same endpoint", async () => {
   const { sink, relay } = captureRelay();
   const res = await post(
@@ -125,7 +158,7 @@ test("push refuses bad bodies with 400 and a one-line reason", async () => {
     ["[1]", JSON_HEADERS, /JSON object/],
     ["not gzip", { "content-encoding": "gzip" }, /^gzip: /],
     ["", { "content-encoding": "gzip" }, /^gzip: /],
-    ["x", { "content-type": "application/" }, /Content-Type/],
+    ["x", { "content-type": "application/" }, /^mime: expected token after slash\n$/],
   ];
   for (const [body, headers, pattern] of cases) {
     const { sink, relay } = captureRelay();
