@@ -212,6 +212,28 @@ test("JSON label names must be identifiers; values of other JSON types become te
   ]]);
 });
 
+test("a JSON label value that is not a string keeps its JSON text exactly as sent", async () => {
+  // Loki and Alloy (jsonparser) take the raw bytes of the value: spacing, number spelling.
+  const { sink, relay } = captureRelay();
+  const body = '{"streams":[{"stream":{"app":"a","o":{ "x": "y" },"n":1.50,"e":1E+2,' +
+    '"l":[1 , true],"t":true,"z":null},"values":[["1","l"]]}]}';
+  const res = await post(relay, body, JSON_HEADERS);
+  assert.equal(res.status, 204);
+  assert.deepEqual(flatEntries(sink)[0].labels, {
+    app: "a",
+    e: "1E+2",
+    l: "[1 , true]",
+    n: "1.50",
+    o: '{ "x": "y" }',
+    t: "true",
+    z: "null",
+  });
+  assert.equal(
+    sink.accepted[0].streams[0].key,
+    '{app="a", e="1E+2", l="[1 , true]", n="1.50", o="{ \\"x\\": \\"y\\" }", t="true", z="null"}',
+  );
+});
+
 test("configured labels override incoming ones; an empty one deletes; __ labels are removed", async () => {
   const { sink, relay } = captureRelay({ labels: { env: "prod", drop_me: "", __tmp: "x" } });
   const body = encodeRefSnappy([{
