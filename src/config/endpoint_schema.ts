@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { durationSchema, httpUrlSchema, sizeSchema } from "./schema_helpers.ts";
+import { durationSchema, httpUrlSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 
 /**
  * Outbound TLS: how the relay trusts Loki and proves itself to it.
@@ -78,7 +78,7 @@ export const endpointSchema = z.strictObject({
   /** Time for one push request. */
   remote_timeout: durationSchema.default("10s"),
   /** Extra request headers; they cannot replace the relay's own. */
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: labelMapSchema.default({}),
   /** Tenant for entries that arrive without one. */
   tenant_id: z.string().optional(),
   min_backoff_period: durationSchema.default("500ms"),
