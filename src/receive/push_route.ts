@@ -14,6 +14,7 @@ import { reserveFrom } from "../http/inflight_budget.ts";
 import { snappyUncompressSteps } from "../codec/snappy_block.ts";
 import { decodeProtoSteps } from "../codec/decode_proto.ts";
 import { decodePushJsonSteps } from "../codec/decode_json.ts";
+import { decodeLegacyJsonSteps } from "../codec/decode_legacy_json.ts";
 import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
 import { acceptSteps } from "./accept_streams.ts";
 import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
@@ -43,7 +44,38 @@ import type { ReceiveContext } from "./receive_context.ts";
  * await relay.close();
  * ```
  */
-export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
+export function pushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
+  return push(request, ctx, false);
+}
+
+/**
+ * Handles a push on Loki's legacy path (`POST /api/prom/push`, which Loki still serves on the
+ * same handler): protobuf exactly as {@link pushRoute}; JSON in the legacy format
+ * (`{"streams":[{"labels":"{app=\"a\"}","entries":[{"ts":"<RFC 3339>","line":"…"}]}]}`, see
+ * `decode_legacy_json.ts`), under the same limits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRelay } from "../relay.ts";
+ *
+ * const lines: string[] = [];
+ * const relay = createRelay({ use_incoming_timestamp: true }, { stdout: (l) => lines.push(l) });
+ * const res = await relay.fetch(new Request("http://relay/api/prom/push", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: '{"streams":[{"labels":"{app=\\"a\\"}","entries":[{"ts":"1970-01-01T00:00:01Z","line":"hi"}]}]}',
+ * }));
+ * assert.equal(res.status, 204);
+ * assert.equal(lines[0], '{"stream":{"app":"a"},"values":[["1000000000","hi"]]}\n');
+ * await relay.close();
+ * ```
+ */
+export function legacyPushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
+  return push(request, ctx, true);
+}
+
+async function push(request: Request, ctx: ReceiveContext, legacy: boolean): Promise<Response> {
   const { settings, resolve } = ctx.active;
   const contentType = headerText(request.headers.get("content-type") ?? "");
   let json = false;
@@ -77,7 +109,11 @@ export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<
       entryOverhead: DECODED_ENTRY_BYTES,
     };
     const decoded = await runSliced(
-      json ? decodePushJsonSteps(bytes, options) : decodeProtoSteps(bytes, options),
+      !json
+        ? decodeProtoSteps(bytes, options)
+        : legacy
+        ? decodeLegacyJsonSteps(bytes, options)
+        : decodePushJsonSteps(bytes, options),
     );
     if (!decoded.ok) return refuse(FAILURE_STATUS[decoded.failure], decoded.error);
 

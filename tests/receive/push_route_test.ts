@@ -82,6 +82,80 @@ test("/api/v1/push is the same endpoint", async () => {
   assert.equal(sink.accepted.length, 1);
 });
 
+test("/api/prom/push takes the request loki-logger-ts sends (Loki's legacy JSON)", async () => {
+  const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
+  // What loki-logger-ts 1.0.2 posts for LogError(client, msg, labels): axios with its headers, one
+  // entry per request, the label string joined by "," (values not escaped), toISOString() time.
+  const labels: Record<string, string> = { source: "TestSource", job: "TestJob", host: "TestHost" };
+  const body = JSON.stringify({
+    streams: [{
+      labels: `{${Object.keys(labels).map((k) => `${k}="${labels[k]}"`).join(",")}}`,
+      entries: [{ ts: "2024-05-06T07:08:09.123Z", line: "[ERR] Test Message: No Authentication." }],
+    }],
+  });
+  const headers = {
+    "Accept": "application/json, text/plain, */*",
+    "Content-type": "application/json",
+    "User-Agent": "axios/1.6.8",
+    "Accept-Encoding": "gzip, compress, deflate, br",
+  };
+  const res = await post(relay, body, headers, "/api/prom/push");
+  assert.equal(res.status, 204);
+  assert.deepEqual(flatEntries(sink), [{
+    tenant: undefined,
+    labels: { host: "TestHost", job: "TestJob", source: "TestSource" },
+    seconds: 1714979289,
+    nanos: 123000000,
+    line: "[ERR] Test Message: No Authentication.",
+  }]);
+  const metrics = await relay.registry.metrics();
+  assert.match(metrics, /route="api_prom_push",status_code="204"/);
+});
+
+test("/api/prom/push takes snappy protobuf as the v1 path does (old winston-loki, Promtail)", async () => {
+  const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
+  const body = encodeRefSnappy([{
+    labels: '{job="winston"}',
+    entries: [{ timestamp: { seconds: 1700000000, nanos: 5 }, line: "from winston-loki 5" }],
+  }]);
+  const res = await post(
+    relay,
+    body,
+    { "content-type": "application/x-protobuf" },
+    "/api/prom/push",
+  );
+  assert.equal(res.status, 204);
+  assert.deepEqual(flatEntries(sink), [{
+    tenant: undefined,
+    labels: { job: "winston" },
+    seconds: 1700000000,
+    nanos: 5,
+    line: "from winston-loki 5",
+  }]);
+});
+
+test("/api/prom/push: request_limits apply; a v1 body is refused naming the v1 path", async () => {
+  const { sink, relay } = captureRelay({ request_limits: { max_entries: 1 } });
+  const legacy = JSON.stringify({
+    streams: [{ labels: '{a="1"}', entries: [{ line: "x" }, { line: "y" }] }],
+  });
+  const big = await post(relay, legacy, JSON_HEADERS, "/api/prom/push");
+  assert.equal(big.status, 413);
+  assert.equal(
+    await big.text(),
+    "the push has more than 1 entries (request_limits.max_entries)\n",
+  );
+  const v1 = await post(
+    relay,
+    jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]),
+    JSON_HEADERS,
+    "/api/prom/push",
+  );
+  assert.equal(v1.status, 400);
+  assert.match(await v1.text(), /v1 JSON format .* push it to \/loki\/api\/v1\/push/);
+  assert.equal(sink.accepted.length, 0);
+});
+
 test("push decodes JSON with structured metadata and keeps nanoseconds exactly", async () => {
   const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
   const res = await post(
