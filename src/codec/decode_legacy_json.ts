@@ -16,7 +16,8 @@
  *   `time.Time` reads JSON (see `rfc3339.ts`; an escape inside makes it invalid, `null` or a
  *   missing `"ts"` is Go's zero time); a time outside 0001–9999 is refused.
  * - `"structuredMetadata"`: an object of strings (`null` values are `""`), read as Loki reads it
- *   (a Go map): the last of repeated names wins and the pairs are sorted by name. `"parsed"` is
+ *   (a Go map): the last of repeated names wins and the pairs are sorted by name. More than 4096
+ *   names in one entry is refused as too large (the sort is not sliced). `"parsed"` is
  *   checked the same way and dropped (as the relay drops it from protobuf pushes).
  * - Escapes: a `\u` escape that is not a valid surrogate pair reads as U+FFFD, as in Go.
  *
@@ -25,7 +26,7 @@
  * entries without a word. Like the v1 decoder it refuses what is not one RFC 8259 JSON value. Every bound of the push
  * route applies (streams, entries, label string bytes, nesting depth) before anything grows past
  * it, the decoded form is reported to `account` as it grows, and the work is cut into slices
- * (between values, and inside long strings and skipped values).
+ * (every 256 KiB of input or 1024 keys and array elements, and inside long strings).
  *
  * KEEP IN SYNC WITH: grafana/loki pkg/util/unmarshal/legacy/unmarshal.go, pkg/push/types.go.
  *
@@ -108,10 +109,17 @@ export function* decodeLegacyJsonSteps(
 /** Seconds of 10000-01-01T00:00:00Z: the first time Go's protobuf timestamps cannot hold. */
 const MAX_SECONDS = 253402300800;
 const ACCOUNT_EVERY = 256;
+/** Keys and array elements read between yields, whatever their size (a few ms of work). */
+const STEP_VALUES = 1024;
 const ACCOUNT_BYTES = 1 << 20;
 const STREAM_OVERHEAD = 128;
 const PAIR_OVERHEAD = 32;
 const MAX_QUOTE = 64;
+/**
+ * Structured-metadata pairs one entry may hold: they are sorted at once, so this bounds that step
+ * (Loki keeps 128 by default, `max_structured_metadata_entries_count`).
+ */
+const MAX_METADATA_PAIRS = 4096;
 
 // Depths of the fixed parts (the body object is 1).
 const STREAMS_DEPTH = 2;
@@ -285,6 +293,8 @@ class LegacyDecoder {
   #yieldAt: number;
   #pending = 0;
   #pendingItems = 0;
+  /** Keys and elements read since the last yield. */
+  #work = 0;
   #streams = 0;
   #entries = 0;
   /** The last string read: content `[#strStart, #strEnd)`, and whether it had escapes. */
@@ -484,6 +494,9 @@ class LegacyDecoder {
         const q = yield* this.#stringOrNull(v, `${path}[${JSON.stringify(name)}]`);
         const value = this.#b[v] === 0x6e ? "" : this.#text(this.#strStart, this.#strEnd);
         map.set(name, value);
+        if (map.size > MAX_METADATA_PAIRS) {
+          throw this.#tooLarge(`${path} has more than ${MAX_METADATA_PAIRS} names`);
+        }
         this.#grow(PAIR_OVERHEAD + 2 * (name.length + value.length), 0);
         return q;
       },
@@ -521,7 +534,7 @@ class LegacyDecoder {
     p = skipSpace(b, p + 1, n);
     if (p < n && b[p] === RBRACE) return p + 1;
     for (;;) {
-      if (p >= this.#yieldAt) yield* this.#pause(p);
+      if (p >= this.#yieldAt || ++this.#work >= STEP_VALUES) yield* this.#pause(p);
       if (!(p < n && b[p] === QUOTE)) throw this.#unexpected(p);
       yield* this.#string(p);
       const ks = this.#strStart;
@@ -553,7 +566,7 @@ class LegacyDecoder {
     p = skipSpace(b, p + 1, n);
     if (p < n && b[p] === RBRACKET) return p + 1;
     for (let i = 0;; i++) {
-      if (p >= this.#yieldAt) yield* this.#pause(p);
+      if (p >= this.#yieldAt || ++this.#work >= STEP_VALUES) yield* this.#pause(p);
       if (!(p < n && isValueStart(b[p]))) throw this.#unexpected(p);
       p = skipSpace(b, yield* element.call(this, p, i), n);
       if (p < n && b[p] === COMMA) {
@@ -714,6 +727,7 @@ class LegacyDecoder {
   *#pause(p: number): Generator<undefined, void> {
     yield;
     this.#yieldAt = p + this.#slice;
+    this.#work = 0;
   }
 
   /** Counts `bytes` more of decoded form (and `items` more entries or streams). */
