@@ -20,7 +20,7 @@ import { VERSION } from "./version.ts";
 import { createReceiveClock } from "./receive/receive_clock.ts";
 import { activate, type ReceiveContext } from "./receive/receive_context.ts";
 import { createReceiveMetrics } from "./receive/receive_metrics.ts";
-import { pushRoute } from "./receive/push_route.ts";
+import { legacyPushRoute, pushRoute } from "./receive/push_route.ts";
 import { rawRoute } from "./receive/raw_route.ts";
 import { bodyBytesRead } from "./http/read_body.ts";
 import { InflightBudget } from "./http/inflight_budget.ts";
@@ -78,6 +78,7 @@ type Route = (request: Request, ctx: ReceiveContext) => Promise<Response> | Resp
 const ROUTES: Record<string, { method: string; route: string; handler: Route }> = {
   "/loki/api/v1/push": { method: "POST", route: "loki_api_v1_push", handler: pushRoute },
   "/api/v1/push": { method: "POST", route: "api_v1_push", handler: pushRoute },
+  "/api/prom/push": { method: "POST", route: "api_prom_push", handler: legacyPushRoute },
   "/loki/api/v1/raw": { method: "POST", route: "loki_api_v1_raw", handler: rawRoute },
   "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: rawRoute },
   "/ready": { method: "GET", route: "ready", handler: () => textResponse(200, "ready") },

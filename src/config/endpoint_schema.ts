@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { durationSchema, httpUrlSchema, sizeSchema } from "./schema_helpers.ts";
+import { durationSchema, httpUrlSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 
 /**
  * Outbound TLS: how the relay trusts Loki and proves itself to it.
@@ -81,7 +81,7 @@ export const endpointSchema = z.strictObject({
     "Bytes of lines and metadata that make a batch be sent.",
   ),
   remote_timeout: durationSchema.default("10s").describe("Time for one push request."),
-  headers: z.record(z.string(), z.string()).default({}).describe(
+  headers: labelMapSchema.default({}).describe(
     "Extra request headers; they cannot replace the relay's own.",
   ),
   tenant_id: z.string().optional().describe(

@@ -173,8 +173,9 @@ function listenerSettings(config: Config, read: Read): ListenerSettings {
 }
 
 function endpointSettings(e: EndpointConfig, path: string, read: Read): EndpointSettings {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(e.headers)) headers[name.toLowerCase()] = value;
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(e.headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   if (e.basic_auth) {
     const a = e.basic_auth;
     const password = a.password_file !== undefined

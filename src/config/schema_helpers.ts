@@ -78,7 +78,9 @@ export const httpUrlSchema = z.string().check((ctx) => {
 });
 
 /**
- * A map of label names to values.
+ * A map of names to strings (`labels`, `external_labels`, `headers`) that keeps every key of the
+ * file, `__proto__` included (zod's record drops that one silently). The result is a new plain
+ * object holding exactly the keys given.
  *
  * @example
  * ```ts
@@ -86,7 +88,21 @@ export const httpUrlSchema = z.string().check((ctx) => {
  * import { labelMapSchema } from "./schema_helpers.ts";
  *
  * assert.deepEqual(labelMapSchema.parse({ env: "prod" }), { env: "prod" });
+ * const proto = labelMapSchema.parse(JSON.parse('{"__proto__":"x"}'));
+ * assert.deepEqual(Object.keys(proto), ["__proto__"]);
  * assert.equal(labelMapSchema.safeParse({ env: 1 }).success, false);
+ * assert.equal(labelMapSchema.safeParse([]).success, false);
  * ```
  */
-export const labelMapSchema = z.record(z.string(), z.string());
+export const labelMapSchema = z.custom<Record<string, string>>(() => true).check((ctx) => {
+  const map = ctx.value as unknown;
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    ctx.issues.push({ code: "invalid_type", expected: "record", input: map });
+    return;
+  }
+  for (const [key, value] of Object.entries(map)) {
+    if (typeof value !== "string") {
+      ctx.issues.push({ code: "invalid_type", expected: "string", input: value, path: [key] });
+    }
+  }
+}).transform((map) => Object.fromEntries(Object.entries(map)));

@@ -60,7 +60,7 @@ export interface ListenerSettings {
   readTimeoutMs: number;
   /** Time to write a response; 0 = none. */
   writeTimeoutMs: number;
-  /** Time a keep-alive connection may stay idle; 0 = none. */
+  /** Time a keep-alive connection may stay idle; 0 = the read timeout (as Go's server). */
   idleTimeoutMs: number;
   /** Time a stop (or a listener restart) waits for in-flight requests. */
   gracefulShutdownMs: number;

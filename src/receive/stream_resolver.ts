@@ -9,6 +9,7 @@ import type { Labels } from "../types.ts";
 import { parseLabels } from "../labels/parse_labels.ts";
 import { formatLabels } from "../labels/format_labels.ts";
 import { LabelCache } from "../labels/label_cache.ts";
+import { setLabel } from "../labels/set_label.ts";
 
 /** What became of a stream's labels. */
 export type ResolvedStream =
@@ -79,7 +80,7 @@ function resolve(
   let labels = parsed.labels;
   for (const [name, value] of fixed) {
     if (value === "") delete labels[name];
-    else labels[name] = value;
+    else setLabel(labels, name, value);
   }
   if (relabel) {
     const out = relabel(labels);
@@ -88,7 +89,7 @@ function resolve(
   }
   const kept: Labels = {};
   let count = 0;
-  for (const name in labels) {
+  for (const name of Object.keys(labels)) {
     if (name.startsWith("__") || labels[name] === "") continue;
     kept[name] = labels[name];
     count++;

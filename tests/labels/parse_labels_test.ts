@@ -72,3 +72,15 @@ test("formatLabels() output parses back to the same labels for awkward values", 
   assert.ok(text.startsWith('{a="'), text);
   assert.deepEqual(parseLabels(text), { ok: true, labels });
 });
+
+test("__proto__, constructor and toString are label names like any other", () => {
+  const r = parseLabels('{__proto__="p", constructor="c", toString="t", "10"="n"}');
+  assert.ok(r.ok);
+  assert.deepEqual(Object.keys(r.labels).sort(), ["10", "__proto__", "constructor", "toString"]);
+  assert.equal(r.labels["__proto__"], "p");
+  assert.equal(Object.getPrototypeOf(r.labels), Object.prototype);
+  assert.equal(formatLabels(r.labels), '{"10"="n", __proto__="p", constructor="c", toString="t"}');
+  const empty = parseLabels('{__proto__="p", __proto__=""}');
+  assert.ok(empty.ok);
+  assert.deepEqual(Object.keys(empty.labels), []);
+});
