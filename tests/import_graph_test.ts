@@ -11,11 +11,11 @@ const SRC = new URL("../src/", import.meta.url).pathname;
 /** Layers, lowest first: a module may import its own layer or a lower one. */
 const LAYERS: string[][] = [
   ["types.ts", "version.ts", "config_issues.ts", "tenant_id.ts", "log/"],
-  ["codec/", "labels/"],
+  ["codec/", "labels/", "tenant_groups.ts"],
   ["rules/"],
-  ["config/"],
+  ["config/", "auth/"],
   ["runtime.ts"],
-  ["http/", "sinks/", "forward/"],
+  ["http/", "sinks/", "forward/", "limits/"],
   ["wal/"],
   ["receive/", "status/"],
   ["relay.ts"],

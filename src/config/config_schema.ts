@@ -10,6 +10,10 @@ import { endpointSchema } from "./endpoint_schema.ts";
 import { durationSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 import { httpSchema } from "./http_schema.ts";
 import { statusSchema } from "./status_schema.ts";
+import { authSchema } from "./auth_schema.ts";
+import { tenantsSchema } from "./tenants_schema.ts";
+import { rateLimitsSchema } from "./rate_limits_schema.ts";
+import { limitsSchema } from "./limits_schema.ts";
 
 /** `max_send_message_size` when it is absent or 0 (Alloy's 100 MiB). */
 export const DEFAULT_MAX_SEND_MESSAGE_SIZE = "100MiB";
@@ -103,6 +107,10 @@ export const configSchema = z.strictObject({
       "is answered 204 only once its entries are in the log (synced per fsync), and each " +
       "endpoint reads the log from its own persisted cursor.",
   ),
+  auth: authSchema,
+  tenants: tenantsSchema,
+  rate_limits: rateLimitsSchema,
+  limits: limitsSchema,
   forward_to: z.array(endpointSchema).optional().describe(
     "Loki endpoints (loki.write endpoint blocks); when absent every entry is written to stdout " +
       "as a JSON line.",

@@ -32,7 +32,18 @@ export const SCHEMA_REF = "./lokirelay.schema.json";
  * ```
  */
 export function configJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(configSchema, { io: "input", target: "draft-2020-12" });
+  const generated = z.toJSONSchema(configSchema, {
+    io: "input",
+    target: "draft-2020-12",
+    // The one custom type is `labelMapSchema` (a record that keeps `__proto__`): a string map.
+    unrepresentable: "any",
+    override: (ctx) => {
+      if ((ctx.zodSchema as { _zod: { def: { type: string } } })._zod.def.type === "custom") {
+        ctx.jsonSchema.type = "object";
+        ctx.jsonSchema.additionalProperties = { type: "string" };
+      }
+    },
+  });
   const { $schema, ...rest } = generated;
   return {
     $schema,

@@ -21,6 +21,12 @@ import type {
   WalSettings,
 } from "./settings.ts";
 import { withDefaults } from "../rules/rule.ts";
+import {
+  authSettings,
+  rateLimitSettings,
+  tenantSettings,
+  validationSettings,
+} from "./resolve_edge.ts";
 import { type ConfigWarning, configWarnings } from "./config_warnings.ts";
 
 /**
@@ -100,6 +106,10 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
         maxLabelBytes: parseSize(config.request_limits.max_label_bytes),
         maxDepth: config.request_limits.max_json_depth,
       },
+      auth: authSettings(config, read, errors),
+      tenants: tenantSettings(config, errors),
+      rateLimits: rateLimitSettings(config.rate_limits),
+      validation: validationSettings(config.limits),
     },
     forward: config.forward_to && {
       endpoints: config.forward_to.map((e, i) => endpointSettings(e, `forward_to[${i}]`, read)),

@@ -31,6 +31,30 @@ export const durationSchema = z.string().check((ctx) => {
 });
 
 /**
+ * A duration as Loki's config writes them: Go's units plus `d` and `w` ("168h", "7d").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lokiDurationSchema } from "./schema_helpers.ts";
+ *
+ * assert.equal(lokiDurationSchema.parse("7d"), "7d");
+ * assert.equal(lokiDurationSchema.safeParse("7 days").success, false);
+ * ```
+ */
+export const lokiDurationSchema = z.string().check((ctx) => {
+  try {
+    parseDuration(ctx.value, true);
+  } catch {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `${JSON.stringify(ctx.value)} is not a duration (e.g. "168h", "7d", "10m")`,
+    });
+  }
+});
+
+/**
  * A size: "100MiB", "1MB", "512KiB" or a byte count.
  *
  * @example

@@ -7,7 +7,6 @@
  * @module
  */
 import { readBody } from "../http/read_body.ts";
-import { parseTenant } from "../http/tenant.ts";
 import { parseMediaType } from "../http/media_type.ts";
 import { headerText } from "../http/header_text.ts";
 import { reserveFrom } from "../http/inflight_budget.ts";
@@ -17,7 +16,9 @@ import { decodePushJsonSteps } from "../codec/decode_json.ts";
 import { decodeLegacyJsonSteps } from "../codec/decode_legacy_json.ts";
 import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
 import { acceptSteps } from "./accept_streams.ts";
-import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
+import { admit, FAILURE_STATUS, handOff, rateRefusal, refuse } from "./answer.ts";
+import { requestTenant } from "./tenant_policy.ts";
+import type { Credential } from "../auth/authenticator.ts";
 import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
 
@@ -44,8 +45,12 @@ import type { ReceiveContext } from "./receive_context.ts";
  * await relay.close();
  * ```
  */
-export function pushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
-  return push(request, ctx, false);
+export function pushRoute(
+  request: Request,
+  ctx: ReceiveContext,
+  credential?: Credential,
+): Promise<Response> {
+  return push(request, ctx, false, credential);
 }
 
 /**
@@ -71,11 +76,20 @@ export function pushRoute(request: Request, ctx: ReceiveContext): Promise<Respon
  * await relay.close();
  * ```
  */
-export function legacyPushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
-  return push(request, ctx, true);
+export function legacyPushRoute(
+  request: Request,
+  ctx: ReceiveContext,
+  credential?: Credential,
+): Promise<Response> {
+  return push(request, ctx, true, credential);
 }
 
-async function push(request: Request, ctx: ReceiveContext, legacy: boolean): Promise<Response> {
+async function push(
+  request: Request,
+  ctx: ReceiveContext,
+  legacy: boolean,
+  credential: Credential | undefined,
+): Promise<Response> {
   const { settings, resolve } = ctx.active;
   const contentType = headerText(request.headers.get("content-type") ?? "");
   let json = false;
@@ -84,8 +98,16 @@ async function push(request: Request, ctx: ReceiveContext, legacy: boolean): Pro
     if (!media.ok) return refuse(400, media.error);
     json = media.mediaType === "application/json";
   }
-  const tenant = parseTenant(request.headers.get("x-scope-orgid"));
-  if (!tenant.ok) return refuse(400, tenant.error);
+  const tenant = requestTenant(request.headers.get("x-scope-orgid"), credential, settings.tenants);
+  if (!tenant.ok) {
+    if (tenant.status === 403) ctx.metrics.authFailures.inc({ reason: "forbidden" });
+    return refuse(tenant.status, tenant.error);
+  }
+  const limited = ctx.active.rates?.empty(tenant.tenant ?? "");
+  if (limited) {
+    ctx.metrics.rateLimited.inc({ tenant: ctx.metrics.tenantLabel(limited.tenant) });
+    return rateRefusal(limited);
+  }
   const full = await admit(request, ctx);
   if (full) return full;
 
@@ -122,8 +144,11 @@ async function push(request: Request, ctx: ReceiveContext, legacy: boolean): Pro
       stamp: ctx.stamp,
       useIncomingTimestamp: settings.useIncomingTimestamp,
       tenant: tenant.tenant,
+      labelTenants: !tenant.pinned,
+      validation: settings.validation,
+      now: ctx.now(),
     }));
-    return handOff(ctx, streams, request);
+    return handOff(ctx, streams, request, credential);
   } finally {
     hold.release();
   }

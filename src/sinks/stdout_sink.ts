@@ -48,11 +48,10 @@ export function createStdoutSink(write: (text: string) => void): Sink {
   return {
     offer(accepted: Accepted) {
       if (closed) return { status: "closed" };
-      const tenant = accepted.tenant === undefined
-        ? ""
-        : `,"tenant":${JSON.stringify(accepted.tenant)}`;
       let text = "";
       for (const stream of accepted.streams) {
+        const owner = stream.tenant ?? accepted.tenant;
+        const tenant = owner === undefined ? "" : `,"tenant":${JSON.stringify(owner)}`;
         const head = `{"stream":${labelsObject(stream.labels)},"values":[[`;
         for (const e of stream.entries) {
           text += `${head}"${toNanoString(e.seconds, e.nanos)}",${JSON.stringify(e.line)}`;
