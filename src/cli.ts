@@ -15,6 +15,8 @@ export type Command =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "schema" }
+  | { kind: "hash-password" }
+  | { kind: "hash-token" }
   | { kind: "convert"; file: string; partial: boolean }
   | { kind: "error"; message: string }
   | {
@@ -33,6 +35,8 @@ export const USAGE = `Usage: lokirelay [options]
        lokirelay relabel --config FILE '{app="a", env="b"}'
        lokirelay convert FILE.alloy [--partial] > lokirelay.json
        lokirelay schema > lokirelay.schema.json
+       lokirelay hash-password < password.txt
+       lokirelay hash-token < token.txt
 
 Receives logs over the Loki push API and forwards them to Loki.
 
@@ -53,6 +57,9 @@ Subcommands:
                        lokirelay's JSON; lists what it cannot translate and exits 1 (0 with
                        --partial, which prints what was translated)
   schema               print the config's JSON Schema
+  hash-password        read a password on stdin, print its scrypt hash for
+                       auth.basic_users[].password_hash
+  hash-token           read a token on stdin, print its SHA-256 for auth.bearer_tokens[].token_sha256
 `;
 
 const LEVELS = ["debug", "info", "warn", "error"];
@@ -74,6 +81,8 @@ const FORMATS = ["logfmt", "json"];
  *   kind: "convert", file: "a.alloy", partial: true,
  * });
  * assert.equal(parseCommand(["--bogus"]).kind, "error");
+ * assert.deepEqual(parseCommand(["hash-password"]), { kind: "hash-password" });
+ * assert.equal(parseCommand(["hash-token", "s3cret"]).kind, "error");
  * ```
  */
 export function parseCommand(args: string[]): Command {
@@ -114,6 +123,15 @@ export function parseCommand(args: string[]): Command {
   if (positionals[0] === "schema") {
     if (positionals.length !== 1) return { kind: "error", message: "schema takes no argument" };
     return { kind: "schema" };
+  }
+  if (positionals[0] === "hash-password" || positionals[0] === "hash-token") {
+    if (positionals.length !== 1) {
+      return {
+        kind: "error",
+        message: `${positionals[0]} reads the secret on stdin, not as an argument`,
+      };
+    }
+    return positionals[0] === "hash-password" ? { kind: "hash-password" } : { kind: "hash-token" };
   }
   if (positionals[0] === "convert") {
     if (positionals.length !== 2) {
@@ -210,9 +228,10 @@ export function loadConfig(
  *   redactSecrets({ basic_auth: { username: "u", password: "p" } }),
  *   '{\n  "basic_auth": {\n    "username": "u",\n    "password": "<secret>"\n  }\n}',
  * );
+ * assert.doesNotMatch(redactSecrets({ auth: { bearer_tokens: [{ token: "t0k3n" }] } }), /t0k3n/);
  * ```
  */
 export function redactSecrets(config: unknown): string {
-  const secret = /^(password|bearer_token|key_pem|credentials)$/;
+  const secret = /^(password|password_hash|bearer_token|token|token_sha256|key_pem|credentials)$/;
   return JSON.stringify(config, (k, v) => (secret.test(k) && v ? "<secret>" : v), 2);
 }

@@ -6,6 +6,9 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { hashPassword } from "./auth/password_hash.ts";
 import process from "node:process";
 import { Gauge, Registry } from "prom-client";
 import { loadConfig, parseCommand, redactSecrets, USAGE } from "./cli.ts";
@@ -35,6 +38,7 @@ async function main(args: string[]): Promise<number> {
   if (cmd.kind === "error") return fail(`${cmd.message}\n\n${USAGE}`);
   if (cmd.kind === "schema") return print(configJsonSchemaText(), 0);
   if (cmd.kind === "convert") return convertCommand(cmd.file, cmd.partial);
+  if (cmd.kind === "hash-password" || cmd.kind === "hash-token") return await hashCommand(cmd.kind);
   const env = cmd.expandEnv ? process.env : undefined;
   const load = () => loadConfig(cmd.configPath, cmd.lokiUrl, readText, env);
   const loaded = load();
@@ -205,6 +209,18 @@ function convertCommand(file: string, partial: boolean): number {
   process.stderr.write(outcome.stderr);
   process.stdout.write(outcome.stdout);
   return outcome.code;
+}
+
+/** Reads one secret on stdin (a final newline dropped) and prints its hash or digest. */
+async function hashCommand(kind: "hash-password" | "hash-token"): Promise<number> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const secret = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (secret === "") return fail(`${kind}: give the secret on stdin (nothing was read)\n`);
+  if (kind === "hash-token") {
+    return print(createHash("sha256").update(secret, "utf8").digest("hex") + "\n", 0);
+  }
+  return print(await hashPassword(secret) + "\n", 0);
 }
 
 function relabelCommand(settings: Settings, labels: string): number {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { runRelay, startRelay } from "./helpers/spawn_relay.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -199,4 +200,51 @@ loki.write "out" {
   const missing = await runRelay(["convert", join(dir, "none.alloy")]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /none\.alloy: cannot read/);
+});
+
+test("hash-password and hash-token read the secret on stdin and print what the config takes", async () => {
+  const hashed = await runRelay(["hash-password"], "pa ss:word\n");
+  assert.equal(hashed.code, 0, hashed.stderr);
+  const hash = hashed.stdout.trim();
+  assert.match(hash, /^\$scrypt\$ln=15,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+  const token = await runRelay(["hash-token"], "tok-123");
+  assert.equal(token.code, 0, token.stderr);
+  assert.equal(token.stdout, createHash("sha256").update("tok-123").digest("hex") + "\n");
+  assert.match(token.stdout, /^[0-9a-f]{64}\n$/);
+  // What they print is what the config takes: the relay starts with both and checks them.
+  const path = configFile("auth.json", {
+    auth: {
+      bearer_tokens: [{ token_sha256: token.stdout.trim() }],
+      basic_users: [{ username: "ann", password_hash: hash }],
+    },
+  });
+  const check = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal((await runRelay(["hash-password"], "")).code, 1);
+  assert.equal((await runRelay(["hash-password", "s3cret"])).code, 1);
+});
+
+test("--check-config never prints a secret, and warns about plain-text ones", async () => {
+  const path = configFile("secrets.json", {
+    auth: {
+      bearer_tokens: [{ token: "plain-token-value" }, { token_sha256: "ab".repeat(32) }],
+      basic_users: [{ username: "ann", password: "plain-password-value" }],
+    },
+  });
+  const r = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const secret of ["plain-token-value", "plain-password-value", "ab".repeat(32)]) {
+    assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), secret);
+  }
+  assert.match(r.stdout, /"token": "<secret>"/);
+  assert.match(r.stderr, /warning: auth\.bearer_tokens\[0\]\.token: a plain-text secret/);
+  assert.match(r.stderr, /warning: auth\.basic_users\[0\]\.password: a plain-text secret/);
+  // A bad hash is an error naming the field, without the value.
+  const bad = configFile("bad-hash.json", {
+    auth: { basic_users: [{ username: "ann", password_hash: "$scrypt$oops-secretish" }] },
+  });
+  const refused = await runRelay(["--config", bad, "--check-config"]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /auth\.basic_users\[0\]\.password_hash: not a "\$scrypt\$/);
+  assert.ok(!refused.stderr.includes("oops-secretish"));
 });

@@ -51,6 +51,18 @@ export const NO_EFFECT: readonly NoEffectRule[] = [
     message: "no effect when basic_auth, bearer_token or bearer_token_file is set",
   },
   {
+    path: "auth.bearer_tokens[].token",
+    applies: () => true,
+    message: "a plain-text secret in the config: give token_sha256 or token_sha256_file " +
+      "(lokirelay hash-token)",
+  },
+  {
+    path: "auth.basic_users[].password",
+    applies: () => true,
+    message: "a plain-text secret in the config: give password_hash or password_hash_file " +
+      "(lokirelay hash-password)",
+  },
+  {
     path: "wal.min_read_frequency",
     applies: () => true,
     message: "no effect: endpoints read the log as soon as a record is written (Alloy polls)",

@@ -72,6 +72,7 @@ export function authSettings(
       }
     }
   };
+  const digests = new Map<string, number>();
   a.bearer_tokens.forEach((t, i) => {
     const at = `auth.bearer_tokens[${i}]`;
     let hex: string;
@@ -90,6 +91,12 @@ export function authSettings(
       }
       hex = text.toLowerCase();
     }
+    const first = digests.get(hex);
+    if (first !== undefined) {
+      errors.push(`${at}: the same token as auth.bearer_tokens[${first}]`);
+      return;
+    }
+    digests.set(hex, i);
     const c: CredentialSettings = {
       name: t.name ?? `bearer_tokens[${i}]`,
       scheme: "bearer",
@@ -123,7 +130,6 @@ export function authSettings(
     bind(c, u, at);
     credentials.push(c);
   });
-  duplicates(credentials.filter((c) => c.scheme === "bearer").map((c) => c.secret), errors);
   const users = new Set<string>();
   a.basic_users.forEach((u, i) => {
     if (users.has(u.username)) {
@@ -138,17 +144,6 @@ export function authSettings(
     return undefined;
   }
   return { credentials, protectMetrics: a.protect_metrics, protectReady: a.protect_ready };
-}
-
-function duplicates(secrets: CredentialSettings["secret"][], errors: string[]): void {
-  const seen = new Map<string, number>();
-  secrets.forEach((s, i) => {
-    const key = s.kind === "sha256" ? s.hex : s.hash;
-    const first = seen.get(key);
-    if (first !== undefined) {
-      errors.push(`auth.bearer_tokens[${i}]: the same token as auth.bearer_tokens[${first}]`);
-    } else seen.set(key, i);
-  });
 }
 
 /**

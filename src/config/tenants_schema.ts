@@ -20,7 +20,13 @@ import { tenantIdError } from "../tenant_id.ts";
  */
 export const tenantIdSchema = z.string().min(1).check((ctx) => {
   const error = tenantIdError(ctx.value);
-  if (error) ctx.issues.push({ code: "custom", message: error, input: ctx.value });
+  if (error) {
+    ctx.issues.push({
+      code: "custom",
+      message: `${JSON.stringify(ctx.value)}: ${error}`,
+      input: ctx.value,
+    });
+  }
 });
 
 /**
