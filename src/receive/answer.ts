@@ -15,7 +15,7 @@ import type { ReceiveContext } from "./receive_context.ts";
 import type { AuthOutcome, Credential } from "../auth/authenticator.ts";
 import type { RateRefusal, TenantUsage } from "../limits/rate_limiter.ts";
 import { tenantGroups } from "../tenant_groups.ts";
-import { streamTenantsForbidden } from "./tenant_policy.ts";
+import { requestTenant, streamTenantsForbidden, type TenantDecision } from "./tenant_policy.ts";
 
 type SnappyFailure = Extract<SnappyResult, { ok: false }>["failure"];
 type DecodeFailureKind = DecodeFailure["failure"];
@@ -166,6 +166,48 @@ export function authRefusal(
  */
 export function forbidden(error: string): Response {
   return errorResponse(403, error);
+}
+
+/**
+ * The tenant a request pushes for, decided before its body is read (the credential's pin, else
+ * `X-Scope-OrgID`, else `tenants.default`), or the refusal: 400 for a bad header, 403 for a tenant
+ * the credential or `tenants.allowed` forbids, 429 (or 413) when that tenant, or everyone, has no
+ * entry left in its rate bucket.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRelay } from "../relay.ts";
+ *
+ * const relay = createRelay({ tenants: { allowed: ["a"] } }, { stdout: () => {} });
+ * const push = (tenant: string) =>
+ *   relay.fetch(new Request("http://relay/loki/api/v1/raw", {
+ *     method: "POST",
+ *     headers: { "x-scope-orgid": tenant },
+ *     body: "one\n",
+ *   }));
+ * assert.equal((await push("b")).status, 403);
+ * assert.equal((await push("a|b")).status, 400);
+ * await relay.close();
+ * ```
+ */
+export function requestTenantOrRefusal(
+  request: Request,
+  ctx: ReceiveContext,
+  credential: Credential | undefined,
+): TenantDecision & { ok: true } | Response {
+  const { settings, rates } = ctx.active;
+  const tenant = requestTenant(request.headers.get("x-scope-orgid"), credential, settings.tenants);
+  if (!tenant.ok) {
+    if (tenant.status === 403) ctx.metrics.authFailures.inc({ reason: "forbidden" });
+    return refuse(tenant.status, tenant.error);
+  }
+  const limited = rates?.empty(tenant.tenant ?? "");
+  if (limited) {
+    ctx.metrics.rateLimited.inc({ tenant: ctx.metrics.tenantLabel(limited.tenant) });
+    return rateRefusal(limited);
+  }
+  return tenant;
 }
 
 /**

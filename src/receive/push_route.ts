@@ -16,8 +16,7 @@ import { decodePushJsonSteps } from "../codec/decode_json.ts";
 import { decodeLegacyJsonSteps } from "../codec/decode_legacy_json.ts";
 import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
 import { acceptSteps } from "./accept_streams.ts";
-import { admit, FAILURE_STATUS, handOff, rateRefusal, refuse } from "./answer.ts";
-import { requestTenant } from "./tenant_policy.ts";
+import { admit, FAILURE_STATUS, handOff, refuse, requestTenantOrRefusal } from "./answer.ts";
 import type { Credential } from "../auth/authenticator.ts";
 import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
@@ -98,16 +97,8 @@ async function push(
     if (!media.ok) return refuse(400, media.error);
     json = media.mediaType === "application/json";
   }
-  const tenant = requestTenant(request.headers.get("x-scope-orgid"), credential, settings.tenants);
-  if (!tenant.ok) {
-    if (tenant.status === 403) ctx.metrics.authFailures.inc({ reason: "forbidden" });
-    return refuse(tenant.status, tenant.error);
-  }
-  const limited = ctx.active.rates?.empty(tenant.tenant ?? "");
-  if (limited) {
-    ctx.metrics.rateLimited.inc({ tenant: ctx.metrics.tenantLabel(limited.tenant) });
-    return rateRefusal(limited);
-  }
+  const tenant = requestTenantOrRefusal(request, ctx, credential);
+  if (tenant instanceof Response) return tenant;
   const full = await admit(request, ctx);
   if (full) return full;
 
