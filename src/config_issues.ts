@@ -60,6 +60,12 @@ export function describeIssue(
           ? `${path}: required`
           : `${path}: expected ${issue.expected}, got ${shown}`,
       ];
+    case "invalid_key":
+      // A record's key (a tenant in `rate_limits.overrides`): what is wrong with it, not zod's
+      // "Invalid key in record".
+      return issue.issues.length > 0
+        ? issue.issues.flatMap((i) => describeIssue(i, full))
+        : [`${path}: ${issue.message}`];
     case "invalid_union":
       return [`${path}: ${shown} has the wrong type`];
     case "too_small":

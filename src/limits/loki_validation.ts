@@ -11,6 +11,7 @@ import type { Entry, Labels } from "../types.ts";
 import type { ValidationSettings } from "../config/settings.ts";
 import { WireEntry } from "../codec/wire_entry.ts";
 import { utf8Length } from "../codec/utf8.ts";
+import { compareBytes } from "../labels/format_labels.ts";
 
 /** Loki's discard reasons for what this module refuses. */
 export type DiscardReason =
@@ -67,7 +68,8 @@ export function checkLabels(
     }
   }
   if (v.maxLabelNameBytes === 0 && v.maxLabelValueBytes === 0) return undefined;
-  for (const name of names.sort(byBytes)) {
+  // Loki checks the labels in its order: by name, byte by byte.
+  for (const name of names.sort(compareBytes)) {
     if (v.maxLabelNameBytes > 0 && utf8Length(name) > v.maxLabelNameBytes) {
       return {
         reason: "label_name_too_long",
@@ -82,10 +84,6 @@ export function checkLabels(
     }
   }
   return undefined;
-}
-
-function byBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** What {@link checkEntries} found: the entries kept and each refusal with its entry's bytes. */
@@ -163,18 +161,17 @@ function checkEntry(
   newest: number,
   metaLimits: boolean,
 ): Refusal | undefined {
-  const ms = e.seconds * 1000 + e.nanos / 1e6;
-  if (ms < oldest) {
+  if (compareTime(e, oldest) < 0) {
     return {
       reason: "greater_than_max_sample_age",
-      error: `entry for stream '${key}' has timestamp too old: ${rfc3339(ms)}, ` +
-        `oldest acceptable timestamp is: ${rfc3339(oldest)}`,
+      error: `entry for stream '${key}' has timestamp too old: ${rfc3339(e.seconds)}, ` +
+        `oldest acceptable timestamp is: ${rfc3339(Math.floor(oldest / 1000))}`,
     };
   }
-  if (ms > newest) {
+  if (compareTime(e, newest) > 0) {
     return {
       reason: "too_far_in_future",
-      error: `entry for stream '${key}' has timestamp too new: ${rfc3339(ms)}`,
+      error: `entry for stream '${key}' has timestamp too new: ${rfc3339(e.seconds)}`,
     };
   }
   const lineBytes = lineLength(e);
@@ -260,9 +257,20 @@ function truncate(
   return { entry, keptBytes: end };
 }
 
-/** A time as Go's `time.RFC3339` writes it, in UTC. */
-function rfc3339(ms: number): string {
-  const date = new Date(Math.floor(ms / 1000) * 1000);
-  if (Number.isNaN(date.getTime())) return `${Math.floor(ms / 1000)}s after the epoch`;
+/**
+ * The sign of an entry's time minus `ms`, exact to the nanosecond as Loki compares (a float of
+ * milliseconds since the epoch cannot hold nanoseconds: an entry 1 ns past a bound would pass).
+ */
+function compareTime(e: Entry, ms: number): number {
+  const whole = Math.floor(ms);
+  const entryMs = e.seconds * 1000 + Math.floor(e.nanos / 1e6);
+  if (entryMs !== whole) return entryMs - whole;
+  return e.nanos % 1e6 - Math.round((ms - whole) * 1e6);
+}
+
+/** A time in whole seconds as Go's `time.RFC3339` writes it (fractions cut), in UTC. */
+function rfc3339(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return `${seconds}s after the epoch`;
   return date.toISOString().replace(".000Z", "Z");
 }
