@@ -183,8 +183,9 @@ function checkEntry(
     };
   }
   if (!metaLimits) return undefined;
+  const pairs = e.metadata?.length ?? 0;
+  if (pairs === 0) return undefined;
   const metaBytes = sizeOf(e) - lineBytes;
-  if (metaBytes === 0) return undefined;
   if (v.maxMetadataBytes > 0 && metaBytes > v.maxMetadataBytes) {
     return {
       reason: "structured_metadata_too_large",
@@ -193,7 +194,6 @@ function checkEntry(
         `or contact your Loki administrator to increase it`,
     };
   }
-  const pairs = e.metadata?.length ?? 0;
   if (v.maxMetadataEntries > 0 && pairs > v.maxMetadataEntries) {
     return {
       reason: "structured_metadata_too_many",

@@ -30,13 +30,14 @@ export interface Discarded {
  * assert.deepEqual([...report.discarded()], [
  *   { reason: "line_too_long", tenant: "a", entries: 2, bytes: 500 },
  * ]);
+ * report.truncate("b", 1, 40);
+ * assert.deepEqual([...report.truncated()], [["b", { entries: 1, bytes: 40 }]]);
  * ```
  */
 export class RefusalReport {
   readonly errors = new GroupedErrors();
   readonly #discarded = new Map<string, Discarded>();
-  /** Lines cut by `max_line_size_truncate`, and the bytes cut off. */
-  readonly truncated = { entries: 0, bytes: 0 };
+  readonly #truncated = new Map<string, { entries: number; bytes: number }>();
 
   /** Records a refusal of `entries` entries (one, or a whole stream) of `bytes` bytes. */
   add(refusal: Refusal, tenant: string, entries: number, bytes: number): void {
@@ -49,12 +50,28 @@ export class RefusalReport {
     } else this.#discarded.set(key, { reason: refusal.reason, tenant, entries, bytes });
   }
 
+  /** Records `entries` lines of `tenant` cut by `max_line_size_truncate`, `bytes` cut off. */
+  truncate(tenant: string, entries: number, bytes: number): void {
+    if (entries === 0) return;
+    const t = this.#truncated.get(tenant);
+    if (t) {
+      t.entries += entries;
+      t.bytes += bytes;
+    } else this.#truncated.set(tenant, { entries, bytes });
+  }
+
   /** Whether anything was refused. */
   get any(): boolean {
     return this.errors.count > 0;
   }
 
+  /** Entries and bytes refused, by reason and tenant. */
   discarded(): IterableIterator<Discarded> {
     return this.#discarded.values();
+  }
+
+  /** Lines cut, and the bytes cut off, by tenant. */
+  truncated(): IterableIterator<[string, { entries: number; bytes: number }]> {
+    return this.#truncated.entries();
   }
 }

@@ -117,8 +117,7 @@ export function* acceptSteps(
     if (v) {
       const checked = checkEntries(entries, resolved.key, v, now);
       for (const r of checked.refused) refused!.add(r.refusal, tenant ?? "", 1, r.bytes);
-      refused!.truncated.entries += checked.truncated.entries;
-      refused!.truncated.bytes += checked.truncated.bytes;
+      refused!.truncate(tenant ?? "", checked.truncated.entries, checked.truncated.bytes);
       entries = checked.kept;
       if (entries.length === 0) continue;
     }

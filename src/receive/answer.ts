@@ -306,10 +306,10 @@ export async function handOff(
     ctx.logger.debug("entries skipped", { reason, entries: skipped[reason] });
   }
   if (refused) {
-    if (refused.truncated.entries > 0) {
-      const labels = { reason: "line_too_long", tenant: m.tenantLabel(accepted.tenant) };
-      m.mutatedEntries.inc(labels, refused.truncated.entries);
-      m.mutatedBytes.inc(labels, refused.truncated.bytes);
+    for (const [tenant, cut] of refused.truncated()) {
+      const labels = { reason: "line_too_long", tenant: m.tenantLabel(tenant) };
+      m.mutatedEntries.inc(labels, cut.entries);
+      m.mutatedBytes.inc(labels, cut.bytes);
     }
     for (const d of refused.discarded()) {
       const labels = { reason: d.reason, tenant: m.tenantLabel(d.tenant) };

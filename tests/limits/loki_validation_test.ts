@@ -266,6 +266,14 @@ test("structured metadata count: Loki's message", () => {
   }]);
 });
 
+test("structured metadata count: pairs of empty names and values count too", () => {
+  const v = limits({ max_structured_metadata_entries_count: 1 });
+  const empty = [{ name: "", value: "" }, { name: "", value: "" }];
+  const r = checkEntries([line("x", empty)], KEY, v, NOW);
+  assert.equal(r.kept.length, 0);
+  assert.equal(r.refused[0]?.refusal.reason, "structured_metadata_too_many");
+});
+
 test("truncate: lines cut to max_line_size with no identifier by default, as Loki", () => {
   assert.equal(LOKI_DEFAULT_LIMITS.max_line_size_truncate_identifier, "");
   const v = limits({ max_line_size: 5, max_line_size_truncate: true });

@@ -285,6 +285,28 @@ test("limits with max_line_size_truncate: the line is cut and forwarded, 204, co
   }
 });
 
+test("a line cut in a stream whose tenant a rule set is counted for that tenant", async () => {
+  const h = await startHarness({
+    config: {
+      relabel_rules: [TEAM_RULE],
+      limits: { max_line_size: 5, max_line_size_truncate: true },
+    },
+  });
+  try {
+    const res = await push(h.relay, [stream({ app: "b", team: "ops" }, "abcdefgh")], "base");
+    assert.equal(res.status, 204);
+    await h.time.advance(1000);
+    await h.loki.waitFor(() => h.loki.lines().length === 1);
+    assert.deepEqual(h.loki.lines(), ['ops|{app="b", team="ops"}|abcde']);
+    const m = (tenant: string) =>
+      scrape(h.relay, `lokirelay_mutated_entries_total{reason="line_too_long",tenant="${tenant}"}`);
+    assert.equal(await m("ops"), 1);
+    assert.equal(await m("base"), 0);
+  } finally {
+    await h.stop();
+  }
+});
+
 test("limits off (the default): nothing Loki's defaults would refuse is refused here", async () => {
   const h = await startHarness();
   try {
