@@ -234,6 +234,7 @@ export function rateLimitSettings(r: RateLimitsConfig): RateLimitSettings | unde
  */
 export function validationSettings(
   l: Config["limits"],
+  externalLabels: Config["external_labels"] = {},
 ): ValidationSettings | undefined {
   const d = l.loki_defaults ? LOKI_DEFAULT_LIMITS : undefined;
   const rejectOld = l.reject_old_samples ?? d?.reject_old_samples ?? false;
@@ -254,6 +255,7 @@ export function validationSettings(
     maxMetadataEntries: l.max_structured_metadata_entries_count ??
       d?.max_structured_metadata_entries_count ?? 0,
   };
+  if (Object.keys(externalLabels).length > 0) settings.externalLabels = externalLabels;
   if (rejectOld) settings.maxAgeMs = parseDuration(maxAge, true);
   if (grace !== undefined) settings.futureGraceMs = parseDuration(grace, true);
   const on = settings.maxLineBytes > 0 || settings.maxLabelNames > 0 ||

@@ -109,7 +109,7 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
       auth: authSettings(config, read, errors),
       tenants: tenantSettings(config, errors),
       rateLimits: rateLimitSettings(config.rate_limits),
-      validation: validationSettings(config.limits),
+      validation: validationSettings(config.limits, config.external_labels),
     },
     forward: config.forward_to && {
       endpoints: config.forward_to.map((e, i) => endpointSettings(e, `forward_to[${i}]`, read)),

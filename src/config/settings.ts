@@ -84,6 +84,11 @@ export interface ValidationSettings {
   maxLabelValueBytes: number;
   maxMetadataBytes: number;
   maxMetadataEntries: number;
+  /**
+   * `external_labels`, which the writer puts under each stream (the stream's own win): Loki sees
+   * them, so the label checks count them.
+   */
+  externalLabels?: Labels;
   /** Entries older than this many ms before now are refused. */
   maxAgeMs?: number;
   /** Entries more than this many ms after now are refused. */

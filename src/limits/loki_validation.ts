@@ -34,8 +34,8 @@ export interface Refusal {
 const SERVICE_NAME = "service_name";
 
 /**
- * Checks a stream's labels (after the relay's label pipeline) as Loki's `ValidateLabels` does;
- * `key` is the label string Loki would see.
+ * Checks a stream's labels (after the relay's label pipeline, with `external_labels` under them)
+ * as Loki's `ValidateLabels` does; `key` is the stream's label string, named in the messages.
  *
  * @example
  * ```ts
@@ -57,6 +57,7 @@ export function checkLabels(
   key: string,
   v: ValidationSettings,
 ): Refusal | undefined {
+  if (v.externalLabels) labels = { ...v.externalLabels, ...labels };
   const names = Object.keys(labels);
   if (v.maxLabelNames > 0) {
     const count = names.length - (labels[SERVICE_NAME] !== undefined ? 1 : 0);

@@ -307,6 +307,31 @@ test("a line cut in a stream whose tenant a rule set is counted for that tenant"
   }
 });
 
+test("limits count external_labels, which Loki sees under every stream", async () => {
+  const h = await startHarness({
+    config: { external_labels: { cluster: "c1" }, limits: { max_label_names_per_series: 2 } },
+  });
+  try {
+    const res = await push(h.relay, [
+      stream({ app: "a" }, "two with cluster"),
+      stream({ app: "b", cluster: "own" }, "its own cluster wins"),
+      stream({ app: "c", env: "p" }, "three"),
+    ], "t");
+    assert.deepEqual(await refusal(res), [
+      400,
+      `entry for stream '{app="c", env="p"}' has 3 label names; limit 2`,
+    ]);
+    await h.time.advance(1000);
+    await h.loki.waitFor(() => h.loki.lines().length === 2);
+    assert.deepEqual(h.loki.lines().map((l) => l.split("|")[2]).sort(), [
+      "its own cluster wins",
+      "two with cluster",
+    ]);
+  } finally {
+    await h.stop();
+  }
+});
+
 test("limits off (the default): nothing Loki's defaults would refuse is refused here", async () => {
   const h = await startHarness();
   try {
