@@ -44,6 +44,7 @@ const runs = [
       "tests/cli_test.ts",
       "tests/main_test.ts",
       "tests/e2e/forward_test.ts",
+      "tests/e2e/auth_test.ts",
       "tests/e2e/memory_drill_test.ts",
       "tests/e2e/wal_drill_test.ts",
     ],

@@ -79,12 +79,17 @@ export function authSettings(
     if (t.token !== undefined) hex = sha256Hex(t.token);
     else if (t.token_sha256 !== undefined) hex = t.token_sha256.toLowerCase();
     else {
+      const before = errors.length;
       const text = read(t.token_sha256_file!, `${at}.token_sha256_file`).trim();
       if (!SHA256_HEX.test(text)) {
-        if (text !== "") {
+        // An unreadable file has its error already. An empty one is an error too, never a
+        // credential dropped: were it the only one, auth would silently turn off (fail open).
+        if (errors.length === before) {
           errors.push(
-            `${at}.token_sha256_file: ${JSON.stringify(t.token_sha256_file)} does not hold ` +
-              `64 hex digits (the sha256 of the token; its content is not shown)`,
+            `${at}.token_sha256_file: ${JSON.stringify(t.token_sha256_file)} ` +
+              (text === ""
+                ? "is empty (it should hold the sha256 of the token)"
+                : "does not hold 64 hex digits (the sha256 of the token; its content is not shown)"),
           );
         }
         return;
@@ -111,12 +116,19 @@ export function authSettings(
     if (u.password !== undefined) secret = { kind: "sha256", hex: sha256Hex(u.password) };
     else {
       const field = u.password_hash !== undefined ? "password_hash" : "password_hash_file";
+      const before = errors.length;
       const hash = u.password_hash ??
         read(u.password_hash_file!, `${at}.password_hash_file`).trim();
-      if (hash === "" && u.password_hash === undefined) return;
+      if (errors.length > before) return; // unreadable: its error is recorded
       const parsed = parsePasswordHash(hash);
       if (!parsed.ok) {
-        errors.push(`${at}.${field}: ${parsed.error} (the value is not shown)`);
+        // An empty file included: the user is never silently dropped (auth would fail open).
+        errors.push(
+          `${at}.${field}: ` +
+            (hash === "" && u.password_hash === undefined
+              ? `${JSON.stringify(u.password_hash_file)} is empty`
+              : `${parsed.error} (the value is not shown)`),
+        );
         return;
       }
       secret = { kind: "scrypt", hash };

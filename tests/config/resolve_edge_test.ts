@@ -143,3 +143,37 @@ test("a reload reads secret files again: a rotated token takes over from the old
   assert.equal(await ready("second"), 204);
   await relay.close();
 });
+
+test("an empty secret file is an error, never a credential dropped (auth would fail open)", async () => {
+  const files: Record<string, string> = { "/run/t": sha256("t") + "\n", "/run/h": "" };
+  const config = {
+    auth: {
+      bearer_tokens: [{ token_sha256_file: "/run/t" }],
+      basic_users: [{ username: "ann", password_hash_file: "/run/h" }],
+    },
+  };
+  const read = (path: string) => files[path];
+  assert.deepEqual(resolveSettings(config, read), {
+    ok: false,
+    errors: ['auth.basic_users[0].password_hash_file: "/run/h" is empty'],
+  });
+  files["/run/h"] = await hashPassword("pw", { ln: 10, r: 8, p: 1 });
+  const { relay } = captureRelay(config, { readFile: read });
+  // Truncated mid-rotation (whitespace only): the reload is refused and auth stays on.
+  files["/run/t"] = " \n";
+  assert.deepEqual(relay.reload(config), {
+    ok: false,
+    errors: [
+      'auth.bearer_tokens[0].token_sha256_file: "/run/t" is empty (it should hold the sha256 of the token)',
+    ],
+  });
+  const anonymous = await relay.fetch(
+    new Request("http://relay/loki/api/v1/push", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"streams":[{"stream":{"a":"1"},"values":[["1","x"]]}]}',
+    }),
+  );
+  assert.equal(anonymous.status, 401);
+  await relay.close();
+});
