@@ -20,7 +20,24 @@ export type Scenario =
   | "small"
   | "wal-always"
   | "wal-interval"
-  | "wal-never";
+  | "wal-never"
+  | "edge"
+  | "edge-basic";
+
+/**
+ * The credentials of the edge scenarios: "edge" pushes with a bearer token, "edge-basic" as a
+ * basic-auth user (the relay checks the scrypt hash once, then remembers the header).
+ */
+export const EDGE_TOKEN = "lokirelay-bench-token-6d2b79f5e1a3c4b7";
+export const EDGE_USER = "bench";
+export const EDGE_PASSWORD = "lokirelay-bench-password";
+/** The tenant the edge scenarios push for (the credentials are bound to it). */
+export const EDGE_TENANT = "bench";
+
+/** Whether a scenario pushes through the edge features (auth, rate limits, Loki's limits). */
+export function isEdge(scenario: string): boolean {
+  return scenario === "edge" || scenario === "edge-basic";
+}
 
 export interface LoadResult {
   requests: number;
@@ -42,8 +59,12 @@ interface Body {
 }
 
 export function bodiesFor(scenario: Scenario, variants = 8): Body[] {
+  // The edge scenarios check Loki's limits, whose reject_old_samples (7d) and
+  // creation_grace_period (10m) the fixed timestamps of the workload could trip: their entries
+  // start two minutes ago (a batch spans a few seconds), the same bytes otherwise.
+  const start = isEdge(scenario) ? Math.floor(Date.now() / 1000) - 120 : undefined;
   return Array.from({ length: variants }, (_, i): Body => {
-    const req = makeBatch({ seed: 1000 + i });
+    const req = makeBatch({ seed: 1000 + i }, start);
     const entries = countEntries(req);
     const rawBytes = req.streams.reduce(
       (n, s) => n + s.entries.reduce((m, e) => m + e.line.length, 0),
@@ -94,9 +115,15 @@ export function bodiesFor(scenario: Scenario, variants = 8): Body[] {
           rawBytes,
         };
     }
+    const headers: Record<string, string> = { "content-type": "application/x-protobuf" };
+    if (scenario === "edge") headers["authorization"] = `Bearer ${EDGE_TOKEN}`;
+    if (scenario === "edge-basic") {
+      headers["authorization"] = `Basic ${btoa(`${EDGE_USER}:${EDGE_PASSWORD}`)}`;
+    }
+    if (isEdge(scenario)) headers["x-scope-orgid"] = EDGE_TENANT;
     return {
       path: "/loki/api/v1/push",
-      headers: { "content-type": "application/x-protobuf" },
+      headers,
       body: new Uint8Array(snappyCompress(encodePushRequest(req))),
       entries,
       rawBytes,

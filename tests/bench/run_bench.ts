@@ -4,13 +4,23 @@
 // codec floor, overload behaviour and start-up time.
 //   deno run -A tests/bench/run_bench.ts [--seconds 5] [--runtimes deno,bun,binary] [--smoke]
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type Floors, measureFloors } from "./codec_bench.ts";
-import type { LoadResult, Scenario } from "./loadgen.ts";
+import { hashPassword } from "../../src/auth/password_hash.ts";
+import {
+  EDGE_PASSWORD,
+  EDGE_TENANT,
+  EDGE_TOKEN,
+  EDGE_USER,
+  isEdge,
+  type LoadResult,
+  type Scenario,
+} from "./loadgen.ts";
 import { startSink } from "./sink_server.ts";
 import { fmt, median, RUNTIME } from "./stats.ts";
 
@@ -29,9 +39,10 @@ const SECONDS = args.smoke ? 1 : Number(args.seconds);
 const SCENARIOS: Scenario[] = args.scenarios
   ? args.scenarios.split(",") as Scenario[]
   : args.smoke
-  ? ["protobuf"]
+  ? ["protobuf", "edge"]
   : [
     "protobuf",
+    "edge",
     "json",
     "gzip-json",
     "raw",
@@ -61,6 +72,35 @@ const RULES = [
     action: "keep",
   },
 ];
+
+/** Rates the edge scenarios set: far above any load the bench makes, so nothing is refused. */
+const NEVER_REFUSE = { entries_per_second: 1e12, bytes_per_second: "1TiB" };
+let passwordHash: Promise<string> | undefined;
+
+/**
+ * The edge blocks of the "edge" scenarios: auth with the loadgen's bearer token and basic-auth
+ * user (each bound to its tenant), per-tenant and global rates that never refuse, and Loki's
+ * default limits (the loadgen's timestamps are near now for these scenarios).
+ */
+async function edgeConfig() {
+  passwordHash ??= hashPassword(EDGE_PASSWORD); // scrypt ln=15, once a run
+  return {
+    auth: {
+      bearer_tokens: [{
+        name: "loadgen",
+        token_sha256: createHash("sha256").update(EDGE_TOKEN).digest("hex"),
+        tenants: [EDGE_TENANT],
+      }],
+      basic_users: [{
+        username: EDGE_USER,
+        password_hash: await passwordHash,
+        tenants: [EDGE_TENANT],
+      }],
+    },
+    rate_limits: { per_tenant: NEVER_REFUSE, global: NEVER_REFUSE },
+    limits: { loki_defaults: true },
+  };
+}
 
 /** The V8 flags `npm start` and the Deno tasks run the relay with (see deno.json). */
 const DENO_V8_FLAGS = "--max-old-space-size=512,--max-semi-space-size=2";
@@ -112,13 +152,31 @@ function startRelay(runtime: string, config: unknown): Proc {
   };
 }
 
+/** The sum of each named counter over its series, from the relay's /metrics. */
+async function counters<K extends string>(base: string, names: K[]): Promise<Record<K, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const sums = Object.fromEntries(names.map((n) => [n, 0])) as Record<K, number>;
+  for (const line of text.split("\n")) {
+    const name = /^[a-z_]+/.exec(line)?.[0] as K | undefined;
+    if (name && name in sums) sums[name] += Number(line.split(" ").pop());
+  }
+  return sums;
+}
+
 /** Entries the relay skipped on purpose (relabel drops, no labels), from its /metrics. */
 async function skippedEntries(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  return text.split("\n")
-    .filter((l) => l.startsWith("lokirelay_receive_skipped_entries_total{"))
-    .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+  return (await counters(base, ["lokirelay_receive_skipped_entries_total"]))
+    .lokirelay_receive_skipped_entries_total;
 }
+
+/** What the edge features refused or changed (all must stay 0) and the pushes authenticated. */
+const EDGE_COUNTERS = [
+  "lokirelay_auth_requests_total",
+  "lokirelay_auth_failures_total",
+  "lokirelay_rate_limited_pushes_total",
+  "lokirelay_discarded_entries_total",
+  "lokirelay_mutated_entries_total",
+];
 
 /** RSS in MiB and CPU seconds (user+system) of a process, from /proc. */
 function sample(pid: number): { rss: number; cpu: number } {
@@ -195,13 +253,15 @@ async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> 
       batch_wait: "200ms",
       queue_config: { min_shards: scenario === "shards" ? 4 : 1 },
     }],
+    // "edge", "edge-basic": the protobuf load through auth, rate limits and Loki's limits.
+    ...(isEdge(scenario) ? await edgeConfig() : {}),
   });
   const port = await relay.port;
   const base = `http://127.0.0.1:${port}`;
   const rss: number[] = [];
   const timer = setInterval(() => rss.push(sample(relay.pid).rss), 100);
   try {
-    await runLoadgen(base, scenario, Math.min(1, SECONDS), 4); // warm-up
+    const warm = await runLoadgen(base, scenario, Math.min(1, SECONDS), 4);
     await new Promise((r) => setTimeout(r, 1000)); // let the warm-up batches reach the sink
     const before = { ...sink.stats };
     const skippedBefore = await skippedEntries(base);
@@ -213,6 +273,20 @@ async function benchScenario(runtime: string, scenario: Scenario): Promise<Row> 
     await new Promise((r) => setTimeout(r, 1000));
     const delivered = sink.stats.entries - before.entries;
     const skipped = (await skippedEntries(base)) - skippedBefore;
+    for (const [what, r] of [["warm-up", warm], ["full", full], ["half", half]] as const) {
+      const odd = Object.entries(r.status).filter(([code]) => code !== "204" && code !== "429");
+      if (odd.length > 0) {
+        problems.push(`${runtime} ${scenario} ${what}: answers ${JSON.stringify(r.status)}`);
+      }
+    }
+    if (isEdge(scenario)) {
+      const c = await counters(base, EDGE_COUNTERS);
+      const { lokirelay_auth_requests_total: authenticated, ...refusals } = c;
+      const pushes = [warm, full, half].reduce((n, r) => n + (r.status["204"] ?? 0), 0);
+      if (authenticated < pushes || Object.values(refusals).some((n) => n > 0)) {
+        problems.push(`${runtime} ${scenario}: edge counters ${JSON.stringify(c)}`);
+      }
+    }
     if (sink.stats.errors > 0 || sink.stats.verified === 0) {
       problems.push(
         `${runtime} ${scenario}: sink saw ${sink.stats.errors} bad requests, verified ${sink.stats.verified}`,
@@ -352,8 +426,10 @@ for (const runtime of args.runtimes.split(",")) {
     "| scenario | entries/s | MB/s | p50 ms | p99 ms | p50 @½ | p99 @½ | peak RSS MiB | steady RSS MiB | CPU s / M entries | % of floor | % of format floor | 429s at max |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  const rows = new Map<string, Row>();
   for (const scenario of SCENARIOS) {
     const r = await benchScenario(runtime, scenario);
+    rows.set(scenario, r);
     console.log(
       `| ${r.scenario} | ${fmt(r.entriesPerSec, 0)} | ${fmt(r.mbPerSec)} | ${fmt(r.p50)} | ${
         fmt(r.p99)
@@ -373,6 +449,17 @@ for (const runtime of args.runtimes.split(",")) {
         `${runtime} ${scenario}: delivered ${r.delivered} of ${r.accepted} accepted entries`,
       );
     }
+  }
+  const plain = rows.get("protobuf");
+  for (const edge of [rows.get("edge"), rows.get("edge-basic")]) {
+    if (!plain || !edge) continue;
+    console.log(
+      `${edge.scenario} / protobuf on ${runtime}: entries/s ×${
+        (edge.entriesPerSec / plain.entriesPerSec).toFixed(3)
+      } (${fmt(edge.entriesPerSec, 0)} / ${fmt(plain.entriesPerSec, 0)}), CPU per entry ×${
+        (edge.cpuPerMillion / plain.cpuPerMillion).toFixed(3)
+      } (${fmt(edge.cpuPerMillion)} / ${fmt(plain.cpuPerMillion)} s per M entries)`,
+    );
   }
   const o = await overload(runtime);
   console.log(
