@@ -144,6 +144,48 @@ export function readMetadata(source: Uint8Array, start: number, end: number): La
   return pairs;
 }
 
+/**
+ * The number of structured-metadata pairs in `source[start, end)` (an entry's metadata fields, as
+ * {@link readMetadata} reads them), counted without decoding a string.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { countMetadata } from "./proto_fields.ts";
+ *
+ * // Two fields 3 (a LabelPairAdapter each: name "k", value "v").
+ * const pair = [0x1a, 6, 0x0a, 1, 0x6b, 0x12, 1, 0x76];
+ * const bytes = new Uint8Array([...pair, ...pair]);
+ * assert.equal(countMetadata(bytes, 0, bytes.length), 2);
+ * ```
+ */
+export function countMetadata(source: Uint8Array, start: number, end: number): number {
+  // The fields were checked when the entry was decoded; varints here are at most 4 bytes long.
+  let pos = start;
+  let n = 0;
+  const varint = () => {
+    let v = 0;
+    for (let shift = 0;; shift += 7) {
+      const b = source[pos++];
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) return v >>> 0;
+    }
+  };
+  while (pos < end) {
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 2) {
+      const length = varint();
+      pos += length;
+      if (tag === 0x1a) n++;
+    } else if (wire === 0) varint();
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else break;
+  }
+  return n;
+}
+
 function readPair(r: Reader, end: number): LabelPair {
   checkEnd(r, end);
   let name = "";

@@ -11,6 +11,7 @@ import type { Entry, Labels } from "../types.ts";
 import type { ValidationSettings } from "../config/settings.ts";
 import { WireEntry } from "../codec/wire_entry.ts";
 import { utf8Length } from "../codec/utf8.ts";
+import { countMetadata } from "../codec/proto_fields.ts";
 import { compareBytes } from "../labels/format_labels.ts";
 
 /** Loki's discard reasons for what this module refuses. */
@@ -162,14 +163,16 @@ function checkEntry(
   newest: number,
   metaLimits: boolean,
 ): Refusal | undefined {
-  if (compareTime(e, oldest) < 0) {
+  // Whole seconds strictly inside the window pass without the exact comparison.
+  const inside = e.seconds > oldest / 1000 + 1 && e.seconds < newest / 1000 - 1;
+  if (!inside && compareTime(e, oldest) < 0) {
     return {
       reason: "greater_than_max_sample_age",
       error: `entry for stream '${key}' has timestamp too old: ${rfc3339(e.seconds)}, ` +
         `oldest acceptable timestamp is: ${rfc3339(Math.floor(oldest / 1000))}`,
     };
   }
-  if (compareTime(e, newest) > 0) {
+  if (!inside && compareTime(e, newest) > 0) {
     return {
       reason: "too_far_in_future",
       error: `entry for stream '${key}' has timestamp too new: ${rfc3339(e.seconds)}`,
@@ -184,7 +187,7 @@ function checkEntry(
     };
   }
   if (!metaLimits) return undefined;
-  const pairs = e.metadata?.length ?? 0;
+  const pairs = metadataCount(e);
   if (pairs === 0) return undefined;
   const metaBytes = sizeOf(e) - lineBytes;
   if (v.maxMetadataBytes > 0 && metaBytes > v.maxMetadataBytes) {
@@ -210,6 +213,12 @@ function checkEntry(
 /** Bytes of an entry's line. */
 function lineLength(e: Entry): number {
   return e instanceof WireEntry ? e.lineEnd - e.lineStart : utf8Length(e.line);
+}
+
+/** Structured metadata pairs of an entry, counted without decoding them when they are bytes. */
+function metadataCount(e: Entry): number {
+  if (e instanceof WireEntry && !e.pairs) return countMetadata(e.source, e.metaStart, e.metaEnd);
+  return e.metadata?.length ?? 0;
 }
 
 /** Bytes of line and metadata (Loki's entry size). */

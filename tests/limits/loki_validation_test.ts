@@ -333,6 +333,27 @@ test("truncate then check: a cut line can still be refused for its age, with its
   assert.deepEqual(r.truncated, { entries: 2, bytes: 8 });
 });
 
+test("structured metadata count of protobuf entries, counted on the wire bytes", () => {
+  const pairs = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ name: `k${i}`, value: "é".repeat(i * 50) }));
+  const req = decodePushRequest(encodeRef([{
+    labels: KEY,
+    entries: [0, 1, 2, 3, 130].map((n, i) => ({
+      timestamp: { seconds: NOW_S, nanos: i },
+      line: `l${n}`,
+      structuredMetadata: pairs(n),
+    })),
+  }]));
+  const entries = req.streams[0].entries;
+  assert.ok(entries.every((e) => e instanceof WireEntry));
+  const r = checkEntries(entries, KEY, limits({ max_structured_metadata_entries_count: 2 }), NOW);
+  assert.deepEqual(r.kept.map((e) => e.line), ["l0", "l1", "l2"]);
+  assert.deepEqual(
+    r.refused.map((x) => x.refusal.error.match(/labels: '(\d+)'/)?.[1]),
+    ["3", "130"],
+  );
+});
+
 test("truncate a protobuf entry: the cut stays on the wire bytes, metadata kept", () => {
   const req = decodePushRequest(encodeRef([{
     labels: KEY,
