@@ -11,7 +11,7 @@ const SRC = new URL("../src/", import.meta.url).pathname;
 /** Layers, lowest first: a module may import its own layer or a lower one. */
 const LAYERS: string[][] = [
   ["types.ts", "version.ts", "config_issues.ts", "log/"],
-  ["codec/", "labels/"],
+  ["codec/", "labels/", "auth/"],
   ["rules/"],
   ["config/"],
   ["runtime.ts"],
