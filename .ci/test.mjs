@@ -50,6 +50,18 @@ const runs = [
     env: { LOKIRELAY_BIN: new URL("../dist/lokirelay", import.meta.url).pathname },
     parse: bunCounts,
   },
+  {
+    // Bun, not Deno: playwright-core runs on both, but Bun starts it without type-checking its
+    // large typings, and the executable under test is Bun's. Screenshot: the path below.
+    name: "browser test: status page in headless Chromium (playwright-core on Bun, dist/lokirelay)",
+    cmd: bin("bun"),
+    args: ["test", "--timeout", "60000", "./tests/status/status_page_browser.ts"],
+    env: {
+      LOKIRELAY_BIN: new URL("../dist/lokirelay", import.meta.url).pathname,
+      LOKIRELAY_SCREENSHOT: "/tmp/lokirelay-status-page.png",
+    },
+    parse: bunCounts,
+  },
 ];
 
 function denoCounts(out) {

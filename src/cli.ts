@@ -1,22 +1,30 @@
 /**
- * The command line: `lokirelay [--config FILE] [--loki-url URL] [--check-config] …` and
- * `lokirelay relabel --config FILE '{app="a"}'`. Parsing and config loading only; no listening.
+ * The command line: `lokirelay [--config FILE] [--loki-url URL] [--check-config] …`,
+ * `lokirelay relabel --config FILE '{app="a"}'`, `lokirelay schema` and
+ * `lokirelay convert FILE.alloy [--partial]`. Parsing and config loading only; no listening.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { resolveSettings, type SettingsResult } from "./config/resolve_settings.ts";
+import { expandEnv } from "./config/expand_env.ts";
 import type { LogFormat, LogLevel } from "./log/logger.ts";
 
 /** What the command line asks for. */
 export type Command =
   | { kind: "help" }
   | { kind: "version" }
+  | { kind: "schema" }
+  | { kind: "hash-password" }
+  | { kind: "hash-token" }
+  | { kind: "convert"; file: string; partial: boolean }
   | { kind: "error"; message: string }
   | {
     kind: "run" | "check" | "relabel";
     configPath?: string;
     lokiUrl?: string;
+    /** `--config-expand-env`: expand `${VAR}` references in the config file's text. */
+    expandEnv: boolean;
     logLevel: LogLevel;
     logFormat: LogFormat;
     labels?: string;
@@ -25,13 +33,19 @@ export type Command =
 /** `--help` text. */
 export const USAGE = `Usage: lokirelay [options]
        lokirelay relabel --config FILE '{app="a", env="b"}'
+       lokirelay convert FILE.alloy [--partial] > lokirelay.json
+       lokirelay schema > lokirelay.schema.json
+       lokirelay hash-password < password.txt
+       lokirelay hash-token < token.txt
 
 Receives logs over the Loki push API and forwards them to Loki.
 
 Options:
   --config FILE        JSON config file (default: built-in; entries go to stdout)
+  --config-expand-env  expand \${VAR}, \${VAR:-default} and $$ in the config file first
   --loki-url URL       forward to this one Loki push URL (sets forward_to)
-  --check-config       validate the config, print the effective config, exit 0 or 1
+  --check-config       validate the config, print the effective config and the settings
+                       that have no effect, exit 0 or 1
   --log-level LEVEL    debug | info | warn | error (default info)
   --log-format FORMAT  logfmt | json (default logfmt)
   --help               show this help
@@ -39,6 +53,13 @@ Options:
 
 Subcommands:
   relabel              run the config's relabel_rules on a label set; prints the result or "dropped"
+  convert              translate an Alloy config (loki.source.api, loki.relabel, loki.write) to
+                       lokirelay's JSON; lists what it cannot translate and exits 1 (0 with
+                       --partial, which prints what was translated)
+  schema               print the config's JSON Schema
+  hash-password        read a password on stdin, print its scrypt hash for
+                       auth.basic_users[].password_hash
+  hash-token           read a token on stdin, print its SHA-256 for auth.bearer_tokens[].token_sha256
 `;
 
 const LEVELS = ["debug", "info", "warn", "error"];
@@ -53,10 +74,15 @@ const FORMATS = ["logfmt", "json"];
  * import { parseCommand } from "./cli.ts";
  *
  * assert.deepEqual(parseCommand(["--config", "c.json", "--check-config"]), {
- *   kind: "check", configPath: "c.json", lokiUrl: undefined, logLevel: "info",
+ *   kind: "check", configPath: "c.json", lokiUrl: undefined, expandEnv: false, logLevel: "info",
  *   logFormat: "logfmt", labels: undefined,
  * });
+ * assert.deepEqual(parseCommand(["convert", "a.alloy", "--partial"]), {
+ *   kind: "convert", file: "a.alloy", partial: true,
+ * });
  * assert.equal(parseCommand(["--bogus"]).kind, "error");
+ * assert.deepEqual(parseCommand(["hash-password"]), { kind: "hash-password" });
+ * assert.equal(parseCommand(["hash-token", "s3cret"]).kind, "error");
  * ```
  */
 export function parseCommand(args: string[]): Command {
@@ -69,6 +95,8 @@ export function parseCommand(args: string[]): Command {
         config: { type: "string" },
         "loki-url": { type: "string" },
         "check-config": { type: "boolean" },
+        "config-expand-env": { type: "boolean" },
+        partial: { type: "boolean" },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "logfmt" },
         help: { type: "boolean" },
@@ -92,9 +120,30 @@ export function parseCommand(args: string[]): Command {
       message: `--log-format "${values["log-format"]}" is not one of ${FORMATS}`,
     };
   }
+  if (positionals[0] === "schema") {
+    if (positionals.length !== 1) return { kind: "error", message: "schema takes no argument" };
+    return { kind: "schema" };
+  }
+  if (positionals[0] === "hash-password" || positionals[0] === "hash-token") {
+    if (positionals.length !== 1) {
+      return {
+        kind: "error",
+        message: `${positionals[0]} reads the secret on stdin, not as an argument`,
+      };
+    }
+    return positionals[0] === "hash-password" ? { kind: "hash-password" } : { kind: "hash-token" };
+  }
+  if (positionals[0] === "convert") {
+    if (positionals.length !== 2) {
+      return { kind: "error", message: "convert takes one Alloy file, e.g. config.alloy" };
+    }
+    return { kind: "convert", file: positionals[1], partial: values.partial === true };
+  }
+  if (values.partial) return { kind: "error", message: "--partial goes with convert" };
   const common = {
     configPath: values.config,
     lokiUrl: values["loki-url"],
+    expandEnv: values["config-expand-env"] === true,
     logLevel: values["log-level"] as LogLevel,
     logFormat: values["log-format"] as LogFormat,
   };
@@ -112,7 +161,10 @@ export function parseCommand(args: string[]): Command {
 
 /**
  * Loads the settings: the config file's JSON (or the built-in default `{}`), with `--loki-url`
- * applied, resolved with every file it names read through `readFile`.
+ * applied, resolved with every file it names read through `readFile`. With `env`
+ * (`--config-expand-env`), `${VAR}`, `${VAR:-default}` and `$$` in the file's text are expanded
+ * first (values are escaped for the JSON strings they land in); an unset variable is an error
+ * naming it and its line.
  *
  * @example
  * ```ts
@@ -123,12 +175,21 @@ export function parseCommand(args: string[]): Command {
  * assert.equal(r.ok && r.settings.forward?.endpoints[0].url, "http://loki:3100/loki/api/v1/push");
  * const bad = loadConfig("c.json", undefined, () => "{nope");
  * assert.equal(bad.ok, false);
+ *
+ * const file = () => '{"labels": {"env": "${ENV}", "cost": "$$5"}}';
+ * const expanded = loadConfig("c.json", undefined, file, { ENV: "prod" });
+ * assert.deepEqual(expanded.ok && expanded.settings.receive.labels, { env: "prod", cost: "$5" });
+ * assert.deepEqual(loadConfig("c.json", undefined, file, {}), {
+ *   ok: false,
+ *   errors: ['c.json: line 1: environment variable "ENV" is not set (give a default with ${ENV:-default})'],
+ * });
  * ```
  */
 export function loadConfig(
   path: string | undefined,
   lokiUrl: string | undefined,
   readFile: (path: string) => string,
+  env?: Record<string, string | undefined>,
 ): SettingsResult {
   let input: Record<string, unknown> = {};
   if (path !== undefined) {
@@ -137,6 +198,11 @@ export function loadConfig(
       text = readFile(path);
     } catch (err) {
       return { ok: false, errors: [`${path}: cannot read: ${(err as Error).message}`] };
+    }
+    if (env !== undefined) {
+      const expanded = expandEnv(text, env, { json: true });
+      if (!expanded.ok) return { ok: false, errors: expanded.errors.map((e) => `${path}: ${e}`) };
+      text = expanded.text;
     }
     try {
       input = JSON.parse(text);
@@ -162,9 +228,10 @@ export function loadConfig(
  *   redactSecrets({ basic_auth: { username: "u", password: "p" } }),
  *   '{\n  "basic_auth": {\n    "username": "u",\n    "password": "<secret>"\n  }\n}',
  * );
+ * assert.doesNotMatch(redactSecrets({ auth: { bearer_tokens: [{ token: "t0k3n" }] } }), /t0k3n/);
  * ```
  */
 export function redactSecrets(config: unknown): string {
-  const secret = /^(password|bearer_token|key_pem|credentials)$/;
+  const secret = /^(password|password_hash|bearer_token|token|token_sha256|key_pem|credentials)$/;
   return JSON.stringify(config, (k, v) => (secret.test(k) && v ? "<secret>" : v), 2);
 }

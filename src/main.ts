@@ -6,8 +6,11 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { hashPassword } from "./auth/password_hash.ts";
 import process from "node:process";
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { Gauge, Registry } from "prom-client";
 import { loadConfig, parseCommand, redactSecrets, USAGE } from "./cli.ts";
 import type { Settings } from "./config/settings.ts";
 import { diffSettings } from "./config/settings_diff.ts";
@@ -15,12 +18,16 @@ import { createLogger, type Logger } from "./log/logger.ts";
 import { createRelay, type Relay, type ReloadResult } from "./relay.ts";
 import { activate } from "./receive/receive_context.ts";
 import { serveNode } from "./adapters/node_server.ts";
-import type { Served } from "./adapters/serve_types.ts";
+import { bindAddress, type Served } from "./adapters/serve_types.ts";
 import { createTlsFetch } from "./adapters/tls_fetch.ts";
 import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { fullCollection } from "./adapters/collect_garbage.ts";
 import { nodeWalFiles } from "./adapters/node_wal_files.ts";
+import { collectProcessMetrics } from "./adapters/process_metrics.ts";
 import { VERSION } from "./version.ts";
+import { configJsonSchemaText } from "./config/json_schema.ts";
+import type { ConfigWarning } from "./config/config_warnings.ts";
+import { convertFile } from "./convert/convert_file.ts";
 
 const readText = (path: string) => readFileSync(path, "utf8");
 
@@ -29,23 +36,35 @@ async function main(args: string[]): Promise<number> {
   if (cmd.kind === "help") return print(USAGE, 0);
   if (cmd.kind === "version") return print(`lokirelay ${VERSION}\n`, 0);
   if (cmd.kind === "error") return fail(`${cmd.message}\n\n${USAGE}`);
-  const load = () => loadConfig(cmd.configPath, cmd.lokiUrl, readText);
+  if (cmd.kind === "schema") return print(configJsonSchemaText(), 0);
+  if (cmd.kind === "convert") return convertCommand(cmd.file, cmd.partial);
+  if (cmd.kind === "hash-password" || cmd.kind === "hash-token") return await hashCommand(cmd.kind);
+  const env = cmd.expandEnv ? process.env : undefined;
+  const load = () => loadConfig(cmd.configPath, cmd.lokiUrl, readText, env);
   const loaded = load();
   if (!loaded.ok) return fail(`invalid config:\n  ${loaded.errors.join("\n  ")}\n`);
-  if (cmd.kind === "check") return print(redactSecrets(loaded.config) + "\n", 0);
+  if (cmd.kind === "check") {
+    for (const w of loaded.warnings) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
+    return print(redactSecrets(loaded.config) + "\n", 0);
+  }
   if (cmd.kind === "relabel") return relabelCommand(loaded.settings, cmd.labels!);
   const logger = createLogger({
     level: cmd.logLevel,
     format: cmd.logFormat,
     write: (line) => process.stderr.write(line),
   });
+  logWarnings(logger, loaded.warnings);
   return await run(loaded.settings, load, logger);
+}
+
+function logWarnings(logger: Logger, warnings: ConfigWarning[]): void {
+  for (const w of warnings) logger.warn("setting has no effect", { path: w.path, why: w.message });
 }
 
 async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
   let settings = first;
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   const metrics = serverMetrics(registry);
   let served: Served;
   let reloading = Promise.resolve<ReloadResult>({ ok: true });
@@ -59,13 +78,14 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
 
   async function reload(): Promise<ReloadResult> {
     const next = load();
+    if (next.ok) logWarnings(logger, next.warnings);
     const result = next.ok ? await apply(next.settings) : next;
     metrics.reloadOk.set(result.ok ? 1 : 0);
     if (result.ok) {
       metrics.reloadTime.set(Date.now() / 1000);
-      logger.info("config reloaded");
+      relay.logger.info("config reloaded");
     } else {
-      logger.error("config reload refused, keeping the running one", {
+      relay.logger.error("config reload refused, keeping the running one", {
         errors: result.errors.join("; "),
       });
     }
@@ -118,7 +138,14 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
   try {
     served = await listen(settings);
   } catch (err) {
-    logger.error("cannot listen", { error: (err as Error).message });
+    const { hostname, port } = settings.listener;
+    const message = (err as Error).message;
+    const inUse = (err as { code?: string }).code === "EADDRINUSE" || /in use/i.test(message);
+    logger.error("cannot listen", {
+      addr: `${bindAddress(hostname)}:${port}`,
+      error: inUse ? "address already in use (is another relay running?)" : message,
+    });
+    compressor.close();
     return 1;
   }
   metrics.connectionsLimit.set({ protocol: "http" }, settings.listener.connLimit);
@@ -169,6 +196,31 @@ function serverMetrics(registry: Registry) {
       registers,
     }),
   };
+}
+
+function convertCommand(file: string, partial: boolean): number {
+  let text: string;
+  try {
+    text = readText(file);
+  } catch (err) {
+    return fail(`${file}: cannot read: ${(err as Error).message}\n`);
+  }
+  const outcome = convertFile(file, text, { partial });
+  process.stderr.write(outcome.stderr);
+  process.stdout.write(outcome.stdout);
+  return outcome.code;
+}
+
+/** Reads one secret on stdin (a final newline dropped) and prints its hash or digest. */
+async function hashCommand(kind: "hash-password" | "hash-token"): Promise<number> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const secret = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (secret === "") return fail(`${kind}: give the secret on stdin (nothing was read)\n`);
+  if (kind === "hash-token") {
+    return print(createHash("sha256").update(secret, "utf8").digest("hex") + "\n", 0);
+  }
+  return print(await hashPassword(secret) + "\n", 0);
 }
 
 function relabelCommand(settings: Settings, labels: string): number {

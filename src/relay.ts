@@ -20,11 +20,14 @@ import { VERSION } from "./version.ts";
 import { createReceiveClock } from "./receive/receive_clock.ts";
 import { activate, type ReceiveContext } from "./receive/receive_context.ts";
 import { createReceiveMetrics } from "./receive/receive_metrics.ts";
-import { pushRoute } from "./receive/push_route.ts";
+import { legacyPushRoute, pushRoute } from "./receive/push_route.ts";
 import { rawRoute } from "./receive/raw_route.ts";
+import { type Access, authorize } from "./receive/authorize.ts";
+import type { Credential } from "./auth/authenticator.ts";
 import { bodyBytesRead } from "./http/read_body.ts";
 import { InflightBudget } from "./http/inflight_budget.ts";
 import { emptyResponse, errorReason, errorResponse, textResponse } from "./http/responses.ts";
+import { STATUS_ROUTES, StatusBoard } from "./status/status_board.ts";
 
 /**
  * How a relay is built: any part of the {@link Runtime} (the rest defaults to web-standard
@@ -68,16 +71,46 @@ export interface Relay {
   readonly settings: Settings;
   /** The metrics registry (`/metrics`). */
   readonly registry: Registry;
+  /** The relay's log (what the status page shows of it is kept): the host logs reloads here. */
+  readonly logger: Logger;
 }
 
-type Route = (request: Request, ctx: ReceiveContext) => Promise<Response> | Response;
+type Route = (
+  request: Request,
+  ctx: ReceiveContext,
+  credential?: Credential,
+) => Promise<Response> | Response;
 
-const ROUTES: Record<string, { method: string; route: string; handler: Route }> = {
-  "/loki/api/v1/push": { method: "POST", route: "loki_api_v1_push", handler: pushRoute },
-  "/api/v1/push": { method: "POST", route: "api_v1_push", handler: pushRoute },
-  "/loki/api/v1/raw": { method: "POST", route: "loki_api_v1_raw", handler: rawRoute },
-  "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: rawRoute },
-  "/ready": { method: "GET", route: "ready", handler: () => textResponse(200, "ready") },
+const ROUTES: Record<
+  string,
+  { method: string; route: string; handler: Route; access: Access }
+> = {
+  "/loki/api/v1/push": {
+    method: "POST",
+    route: "loki_api_v1_push",
+    handler: pushRoute,
+    access: "push",
+  },
+  "/api/v1/push": { method: "POST", route: "api_v1_push", handler: pushRoute, access: "push" },
+  "/api/prom/push": {
+    method: "POST",
+    route: "api_prom_push",
+    handler: legacyPushRoute,
+    access: "push",
+  },
+  "/loki/api/v1/raw": {
+    method: "POST",
+    route: "loki_api_v1_raw",
+    handler: rawRoute,
+    access: "push",
+  },
+  "/api/v1/raw": { method: "POST", route: "api_v1_raw", handler: rawRoute, access: "push" },
+  "/ready": {
+    method: "GET",
+    route: "ready",
+    handler: () => textResponse(200, "ready"),
+    access: "ready",
+  },
 };
 
 /**
@@ -121,7 +154,14 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
   const runtime = createRuntime(options);
   let settings = settingsOf(config, runtime);
   const registry = options.registry ?? new Registry();
-  const logger = options.logger ?? silentLogger;
+  const board = new StatusBoard({
+    registry,
+    now: runtime.now,
+    settings: () => settings,
+    logger: options.logger ?? silentLogger,
+    version: VERSION,
+  });
+  const logger = board.logger;
   const metrics = createReceiveMetrics(registry);
   const forwarderDeps = { ...runtime, registry, logger, userAgent: `lokirelay/${VERSION}` };
   const buildSink = (next: Settings, carriedFrom?: Sink, carried: number[] = []): Sink => {
@@ -139,13 +179,15 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
     return new Forwarder(next.forward, forwarderDeps, carried.map((i) => from[i]));
   };
   const ctx: ReceiveContext = {
-    active: activate(settings.receive),
+    active: activate(settings.receive, runtime.now),
+    now: runtime.now,
     budget: new InflightBudget(settings.receive.maxInflightBytes),
     stamp: createReceiveClock(runtime.now),
     sink: buildSink(settings),
     metrics,
     logger,
     queuedPerBodyByte: 1,
+    onAccepted: board.observe,
   };
   let closing: Promise<void> | undefined;
   const retiring = new Set<Promise<void>>();
@@ -166,18 +208,29 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
 
   async function serve(request: Request, path: string): Promise<Response> {
     if (path === "/-/reload") {
-      return request.method === "POST" ? await reloadRoute() : emptyResponse(405);
+      if (request.method !== "POST") return emptyResponse(405);
+      const allowed = await authorize(request, ctx, "operator");
+      return allowed.ok ? await reloadRoute() : allowed.response;
     }
     if (path === "/metrics") {
       if (request.method !== "GET") return emptyResponse(405);
+      const allowed = await authorize(request, ctx, "metrics");
+      if (!allowed.ok) return allowed.response;
       const text = await registry.metrics();
       return textResponse(200, text, { "content-type": registry.contentType });
+    }
+    if (Object.hasOwn(STATUS_ROUTES, path)) {
+      const allowed = await authorize(request, ctx, "operator");
+      return allowed.ok ? await board.serve(request, path) : allowed.response;
     }
     const route = ROUTES[path];
     if (route === undefined) return errorResponse(404, "404 page not found");
     if (request.method !== route.method) return emptyResponse(405);
     if (closing && route.method === "POST") return errorResponse(503, "server shutdown");
-    return await route.handler(request, ctx);
+    if (!ctx.active.auth) return await route.handler(request, ctx);
+    const allowed = await authorize(request, ctx, route.access);
+    if (!allowed.ok) return allowed.response;
+    return await route.handler(request, ctx, allowed.credential);
   }
 
   return {
@@ -188,13 +241,14 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
         if (failure !== undefined) throw new Error(failure);
       }
     },
+    logger,
     get settings() {
       return settings;
     },
     async fetch(request) {
       const started = runtime.now();
       const path = new URL(request.url).pathname;
-      const route = ROUTES[path]?.route ?? "other";
+      const route = ROUTES[path]?.route ?? STATUS_ROUTES[path] ?? "other";
       let response: Response;
       try {
         response = await serve(request, path);
@@ -218,6 +272,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
       return response;
     },
     close() {
+      board.close();
       closing ??= Promise.all([ctx.sink.close(), ...retiring]).then(() => {});
       return closing;
     },
@@ -248,7 +303,7 @@ export function createRelay(config: ConfigInput | Settings, options: RelayOption
           );
         retiring.add(done);
       }
-      if (diff.receive) ctx.active = activate(next.receive);
+      if (diff.receive) ctx.active = activate(next.receive, runtime.now, ctx.active);
       if (next.receive.maxInflightBytes !== ctx.budget.limit) {
         ctx.budget = new InflightBudget(next.receive.maxInflightBytes);
       }

@@ -43,6 +43,11 @@ export interface PushRequest {
 
 /** A stream after the label pipeline: labels parsed, fixed labels set, relabelled, `__*` removed. */
 export interface Stream {
+  /**
+   * The stream's own tenant, when a `__tenant_id__` label set one other than the request's;
+   * `undefined`: the tenant of the {@link Accepted} it is in.
+   */
+  tenant?: string;
   labels: Labels;
   /** The canonical label string of `labels` (`{a="x", b="y"}`, sorted): the stream's key. */
   key: string;

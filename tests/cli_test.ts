@@ -1,9 +1,11 @@
 // The executable end to end: arguments, config errors before listening, stdout output, SIGTERM.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { runRelay, startRelay } from "./helpers/spawn_relay.ts";
 import { VERSION } from "../src/version.ts";
 
@@ -108,4 +110,141 @@ test("runs on the config, writes entries to stdout as JSON lines, stops on SIGTE
   assert.equal(await child.exited, 0, child.stderr);
   assert.match(child.stderr, /msg=stopping signal=SIGTERM/);
   assert.match(child.stderr, /msg=stopped/);
+});
+
+test("schema prints the committed JSON Schema", async () => {
+  const r = await runRelay(["schema"]);
+  assert.equal(r.code, 0, r.stderr);
+  const committed = readFileSync(
+    new URL("../src/config/lokirelay.schema.json", import.meta.url),
+    "utf8",
+  );
+  assert.equal(r.stdout, committed);
+});
+
+test("--check-config lists settings without effect on stderr, one line each", async () => {
+  const path = configFile("noeffect.json", {
+    forward_to: [{ url: "http://loki/push", headers: { "User-Agent": "x", "X-Team": "a" } }],
+  });
+  const r = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stderr,
+    "warning: forward_to[0].headers.User-Agent: no effect: the relay sets this header itself " +
+      "(as Alloy does)\n",
+  );
+  assert.equal(JSON.parse(r.stdout).forward_to[0].headers["X-Team"], "a");
+});
+
+test("--config-expand-env expands ${VAR}; an unset one exits 1 naming it and its line", async () => {
+  const path = configFile(
+    "env.json",
+    '{\n  "labels": { "env": "${LR_TEST_ENV}", "price": "$$5", "zone": "${LR_UNSET:-z1}" }\n}',
+  );
+  process.env.LR_TEST_ENV = "prod";
+  try {
+    const ok = await runRelay(["--config", path, "--config-expand-env", "--check-config"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(JSON.parse(ok.stdout).labels, { env: "prod", price: "$5", zone: "z1" });
+  } finally {
+    delete process.env.LR_TEST_ENV;
+  }
+  const unset = await runRelay(["--config", path, "--config-expand-env"]);
+  assert.equal(unset.code, 1);
+  assert.match(unset.stderr, /env\.json: line 2: environment variable "LR_TEST_ENV" is not set/);
+  assert.doesNotMatch(unset.stderr, /listening/);
+  // Without the flag the text is taken as written.
+  const raw = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(JSON.parse(raw.stdout).labels.env, "${LR_TEST_ENV}");
+});
+
+test("convert prints the JSON config of an Alloy file, which then runs", async () => {
+  const alloy = configFile(
+    "edge.alloy",
+    `loki.source.api "edge" {
+  http {
+    listen_address = "127.0.0.1"
+    listen_port    = 0
+  }
+  labels     = { relay = sys.env("LR_RELAY_NAME") }
+  forward_to = [loki.write.out.receiver]
+}
+
+loki.write "out" {
+  endpoint {
+    url = "http://127.0.0.1:9/loki/api/v1/push"
+  }
+  max_streams = 100
+}
+`,
+  );
+  const strict = await runRelay(["convert", alloy]);
+  assert.equal(strict.code, 1);
+  assert.equal(strict.stdout, "");
+  assert.match(strict.stderr, /edge\.alloy:14: loki\.write\.out > max_streams: lokirelay has no/);
+  const partial = await runRelay(["convert", alloy, "--partial"]);
+  assert.equal(partial.code, 0, partial.stderr);
+  assert.match(partial.stderr, /run lokirelay with --config-expand-env/);
+  const json = configFile("edge.json", partial.stdout);
+  process.env.LR_RELAY_NAME = "edge-7";
+  try {
+    const check = await runRelay(["--config", json, "--config-expand-env", "--check-config"]);
+    assert.equal(check.code, 0, check.stderr);
+    const effective = JSON.parse(check.stdout);
+    assert.equal(effective.$schema, "./lokirelay.schema.json");
+    assert.deepEqual(effective.labels, { relay: "edge-7" });
+    assert.equal(effective.forward_to[0].url, "http://127.0.0.1:9/loki/api/v1/push");
+  } finally {
+    delete process.env.LR_RELAY_NAME;
+  }
+  const missing = await runRelay(["convert", join(dir, "none.alloy")]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /none\.alloy: cannot read/);
+});
+
+test("hash-password and hash-token read the secret on stdin and print what the config takes", async () => {
+  const hashed = await runRelay(["hash-password"], "pa ss:word\n");
+  assert.equal(hashed.code, 0, hashed.stderr);
+  const hash = hashed.stdout.trim();
+  assert.match(hash, /^\$scrypt\$ln=15,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
+  const token = await runRelay(["hash-token"], "tok-123");
+  assert.equal(token.code, 0, token.stderr);
+  assert.equal(token.stdout, createHash("sha256").update("tok-123").digest("hex") + "\n");
+  assert.match(token.stdout, /^[0-9a-f]{64}\n$/);
+  // What they print is what the config takes: the relay starts with both and checks them.
+  const path = configFile("auth.json", {
+    auth: {
+      bearer_tokens: [{ token_sha256: token.stdout.trim() }],
+      basic_users: [{ username: "ann", password_hash: hash }],
+    },
+  });
+  const check = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal((await runRelay(["hash-password"], "")).code, 1);
+  assert.equal((await runRelay(["hash-password", "s3cret"])).code, 1);
+});
+
+test("--check-config never prints a secret, and warns about plain-text ones", async () => {
+  const path = configFile("secrets.json", {
+    auth: {
+      bearer_tokens: [{ token: "plain-token-value" }, { token_sha256: "ab".repeat(32) }],
+      basic_users: [{ username: "ann", password: "plain-password-value" }],
+    },
+  });
+  const r = await runRelay(["--config", path, "--check-config"]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const secret of ["plain-token-value", "plain-password-value", "ab".repeat(32)]) {
+    assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret), secret);
+  }
+  assert.match(r.stdout, /"token": "<secret>"/);
+  assert.match(r.stderr, /warning: auth\.bearer_tokens\[0\]\.token: a plain-text secret/);
+  assert.match(r.stderr, /warning: auth\.basic_users\[0\]\.password: a plain-text secret/);
+  // A bad hash is an error naming the field, without the value.
+  const bad = configFile("bad-hash.json", {
+    auth: { basic_users: [{ username: "ann", password_hash: "$scrypt$oops-secretish" }] },
+  });
+  const refused = await runRelay(["--config", bad, "--check-config"]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /auth\.basic_users\[0\]\.password_hash: not a "\$scrypt\$/);
+  assert.ok(!refused.stderr.includes("oops-secretish"));
 });

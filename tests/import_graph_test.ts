@@ -10,16 +10,16 @@ const SRC = new URL("../src/", import.meta.url).pathname;
 
 /** Layers, lowest first: a module may import its own layer or a lower one. */
 const LAYERS: string[][] = [
-  ["types.ts", "version.ts", "config_issues.ts", "log/"],
-  ["codec/", "labels/", "auth/"],
+  ["types.ts", "version.ts", "config_issues.ts", "tenant_id.ts", "log/"],
+  ["codec/", "labels/", "tenant_groups.ts"],
   ["rules/"],
-  ["config/"],
+  ["config/", "auth/"],
   ["runtime.ts"],
-  ["http/", "sinks/", "forward/"],
+  ["http/", "sinks/", "forward/", "limits/"],
   ["wal/"],
-  ["receive/"],
+  ["receive/", "status/"],
   ["relay.ts"],
-  ["cli.ts", "adapters/"],
+  ["cli.ts", "adapters/", "convert/"],
   ["main.ts"],
 ];
 

@@ -125,6 +125,12 @@ test("/metrics shows rates, errors and connections after known traffic", async (
     assert.equal(metricValue(text, 'loki_source_api_tcp_connections_limit{protocol="http"}'), 50);
     assert.equal(metricValue(text, "lokirelay_config_last_reload_successful"), 1);
     assert.ok(metricValue(text, "process_cpu_seconds_total") > 0);
+    // Real measurements on both runtimes (Deno refuses /proc/self without --allow-all): a
+    // process metric that cannot be measured is left out, never reported as 0.
+    const rss = metricValue(text, "process_resident_memory_bytes");
+    assert.ok(rss > 10 * 1024 * 1024 && rss < 2048 * 1024 * 1024, `rss ${rss}`);
+    const zeros = text.split("\n").filter((l) => /^process_\w+ 0$/.test(l));
+    assert.deepEqual(zeros, []);
     assert.match(
       child.stderr,
       /level=warn msg="request refused" route=loki_api_v1_push status=400 reason="Content-Encoding \\"br\\" not supported"/,
@@ -192,4 +198,81 @@ test("reload: SIGHUP and POST /-/reload swap labels; a bad config is refused and
     child.kill();
   }
   assert.equal(await child.exited, 0);
+});
+
+test("status: the page, /status and a live tail over the listener; a gone tail frees its place", async () => {
+  const config = write("status.json", {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+    labels: { job: "s" },
+  });
+  const child = startRelay(["--config", config]);
+  try {
+    const [, port] = await child.waitFor(/addr=127\.0\.0\.1:(\d+)/);
+    const base = `http://127.0.0.1:${port}`;
+    const page = await fetch(`${base}/`);
+    assert.match(await page.text(), /<title>lokirelay status<\/title>/);
+    const abort = new AbortController();
+    const tail = await fetch(`${base}/tail`, { signal: abort.signal });
+    assert.equal(tail.headers.get("content-type"), "text/event-stream; charset=utf-8");
+    const r = await fetch(`${base}/loki/api/v1/raw`, {
+      method: "POST",
+      headers: { "x-scope-orgid": "ops" },
+      body: "tailed line\n",
+    });
+    assert.equal(r.status, 204);
+    const reader = tail.body!.getReader();
+    let text = "";
+    while (!text.includes("tailed line")) {
+      text += new TextDecoder().decode((await reader.read()).value);
+    }
+    assert.match(text, /"tenant":"ops","labels":\{"job":"s"\},"line":"tailed line"/);
+    const subscribers = async () =>
+      (await (await fetch(`${base}/status?history=0`)).json()).tail.subscribers;
+    assert.equal(await subscribers(), 1);
+    abort.abort();
+    await reader.cancel().catch(() => {});
+    const deadline = Date.now() + 5000;
+    while (await subscribers() !== 0) {
+      assert.ok(Date.now() < deadline, "the tail subscriber was not freed");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const status = await (await fetch(`${base}/status`)).json();
+    assert.equal(status.tenants[0].tenant, "ops");
+    assert.equal(status.tenants[0].entries.total, 1);
+    assert.equal(status.reload.ok, true);
+  } finally {
+    child.kill();
+  }
+  assert.equal(await child.exited, 0);
+});
+
+test("a second relay on a busy port exits 1 with one line naming the address", async () => {
+  const config = write("busy-first.json", {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+  });
+  const first = startRelay(["--config", config]);
+  try {
+    const [, port] = await first.waitFor(/addr=127\.0\.0\.1:(\d+)/);
+    const second = startRelay([
+      "--config",
+      write("busy-second.json", {
+        http: { listen_address: "127.0.0.1", listen_port: Number(port) },
+      }),
+    ]);
+    assert.equal(await second.exited, 1);
+    const lines = second.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, second.stderr);
+    assert.match(
+      lines[0],
+      new RegExp(
+        `level=error msg="cannot listen" addr=127\\.0\\.0\\.1:${port} ` +
+          `error="address already in use \\(is another relay running\\?\\)"$`,
+      ),
+    );
+    // The first one is unharmed.
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200);
+  } finally {
+    first.kill();
+  }
+  assert.equal(await first.exited, 0);
 });

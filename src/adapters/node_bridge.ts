@@ -120,17 +120,34 @@ class BodySource {
   }
 }
 
-/** Writes a web `Response` to a `node:http` response, waiting for `drain` as needed. */
+/**
+ * Writes a web `Response` to a `node:http` response, waiting for `drain` as needed. When the
+ * client goes away first, the body is cancelled (a live tail then lets go of its subscriber).
+ */
 export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   res.writeHead(response.status, headers);
   if (response.body) {
     const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once("drain", resolve));
+    const gone = () => void reader.cancel().catch(() => {});
+    res.once("close", gone);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || res.destroyed) break;
+        if (!res.write(value)) {
+          await new Promise<void>((resolve) => {
+            const go = () => {
+              res.off("drain", go).off("close", go);
+              resolve();
+            };
+            res.once("drain", go).once("close", go);
+          });
+        }
+      }
+    } finally {
+      res.off("close", gone);
     }
   }
   res.end();

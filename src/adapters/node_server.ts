@@ -57,6 +57,8 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
   const scheme = tls ? "https" : "http";
   const conns = new Map<Socket, ConnState>();
   const limit = options.connLimit ?? 0;
+  // As Go's http.Server (and so Alloy): an idle timeout of 0 falls back to the read timeout.
+  const idleTimeoutMs = options.idleTimeoutMs || options.readTimeoutMs;
   const report = () => options.onConnections?.(conns.size);
 
   const arm = (
@@ -107,7 +109,7 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
       if (!keep) socket.end();
       else if (state.active === 0) {
         state.idle = true;
-        arm(socket, state, options.idleTimeoutMs, "read_timeout");
+        arm(socket, state, idleTimeoutMs, "read_timeout");
       }
     });
     app.fetch(bridged.request)
@@ -122,6 +124,9 @@ export function serveNode(app: FetchHandler, options: NodeServeOptions = {}): Pr
   const server = tls
     ? https.createServer(nodeTlsOptions(tls), onRequest)
     : http.createServer(onRequest);
+  // node:http's own keep-alive timer (5 s, advertised as `Keep-Alive: timeout=5`) would close idle
+  // connections before `server_idle_timeout`: off, so the relay's idle timer is the one that acts.
+  server.keepAliveTimeout = 0;
   server.on(tls ? "secureConnection" : "connection", (socket: Socket) => {
     if (limit > 0 && conns.size >= limit) {
       options.onRefused?.("conn_limit");

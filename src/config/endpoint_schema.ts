@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { durationSchema, httpUrlSchema, sizeSchema } from "./schema_helpers.ts";
+import { durationSchema, httpUrlSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 
 /**
  * Outbound TLS: how the relay trusts Loki and proves itself to it.
@@ -18,14 +18,18 @@ import { durationSchema, httpUrlSchema, sizeSchema } from "./schema_helpers.ts";
  * ```
  */
 export const clientTlsSchema = z.strictObject({
-  ca_pem: z.string().optional(),
-  ca_file: z.string().optional(),
-  cert_pem: z.string().optional(),
-  cert_file: z.string().optional(),
-  key_pem: z.string().optional(),
-  key_file: z.string().optional(),
-  server_name: z.string().optional(),
-  insecure_skip_verify: z.boolean().default(false),
+  ca_pem: z.string().optional().describe(
+    "CA certificates (PEM text) Loki's certificate is checked against.",
+  ),
+  ca_file: z.string().optional().describe("File holding the CA certificates (PEM) to trust."),
+  cert_pem: z.string().optional().describe("Client certificate (PEM text) presented to Loki."),
+  cert_file: z.string().optional().describe("File holding the client certificate (PEM)."),
+  key_pem: z.string().optional().describe("The client certificate's private key (PEM text)."),
+  key_file: z.string().optional().describe("File holding the client certificate's private key."),
+  server_name: z.string().optional().describe("Name Loki's certificate must carry (SNI)."),
+  insecure_skip_verify: z.boolean().default(false).describe(
+    "Accept any certificate from Loki (testing only).",
+  ),
 }).check((ctx) => {
   const t = ctx.value;
   for (
@@ -68,28 +72,37 @@ export const clientTlsSchema = z.strictObject({
  * ```
  */
 export const endpointSchema = z.strictObject({
-  url: httpUrlSchema,
-  /** Shown in metrics and logs; defaults to the URL's host. */
-  name: z.string().optional(),
-  /** Longest a batch waits before it is sent. */
-  batch_wait: durationSchema.default("1s"),
-  /** Bytes of lines and metadata that make a batch be sent. */
-  batch_size: sizeSchema.default("1MiB"),
-  /** Time for one push request. */
-  remote_timeout: durationSchema.default("10s"),
-  /** Extra request headers; they cannot replace the relay's own. */
-  headers: z.record(z.string(), z.string()).default({}),
-  /** Tenant for entries that arrive without one. */
-  tenant_id: z.string().optional(),
-  min_backoff_period: durationSchema.default("500ms"),
-  max_backoff_period: durationSchema.default("5m"),
-  /** Attempts per batch before it is dropped; 0 retries forever. */
-  max_backoff_retries: z.int().min(0).default(10),
-  retry_on_http_429: z.boolean().default(true),
+  url: httpUrlSchema.describe("Loki's push URL, e.g. http://loki:3100/loki/api/v1/push."),
+  name: z.string().optional().describe(
+    "The host label of this endpoint's metrics and logs; defaults to the URL's host.",
+  ),
+  batch_wait: durationSchema.default("1s").describe("Longest a batch waits before it is sent."),
+  batch_size: sizeSchema.default("1MiB").describe(
+    "Bytes of lines and metadata that make a batch be sent.",
+  ),
+  remote_timeout: durationSchema.default("10s").describe("Time for one push request."),
+  headers: labelMapSchema.default({}).describe(
+    "Extra request headers; they cannot replace the relay's own.",
+  ),
+  tenant_id: z.string().optional().describe(
+    "X-Scope-OrgID for entries that arrive without a tenant.",
+  ),
+  min_backoff_period: durationSchema.default("500ms").describe("First retry wait."),
+  max_backoff_period: durationSchema.default("5m").describe(
+    "Longest retry wait (and cap of a Retry-After).",
+  ),
+  max_backoff_retries: z.int().min(0).default(10).describe(
+    "Attempts per batch before it is dropped; 0 retries forever.",
+  ),
+  retry_on_http_429: z.boolean().default(true).describe(
+    "false drops a batch answered 429 at once.",
+  ),
   basic_auth: z.strictObject({
-    username: z.string(),
-    password: z.string().optional(),
-    password_file: z.string().optional(),
+    username: z.string().describe("Basic auth user name."),
+    password: z.string().optional().describe("Basic auth password."),
+    password_file: z.string().optional().describe(
+      "File holding the password (trimmed); read at start and on each reload.",
+    ),
   }).check((ctx) => {
     if (ctx.value.password !== undefined && ctx.value.password_file !== undefined) {
       ctx.issues.push({
@@ -99,27 +112,29 @@ export const endpointSchema = z.strictObject({
         message: "password and password_file are mutually exclusive",
       });
     }
-  }).optional(),
-  bearer_token: z.string().optional(),
-  bearer_token_file: z.string().optional(),
-  tls_config: clientTlsSchema.optional(),
+  }).optional().describe("HTTP basic auth; at most one of basic_auth and bearer_token(_file)."),
+  bearer_token: z.string().optional().describe("Sent as Authorization: Bearer <token>."),
+  bearer_token_file: z.string().optional().describe(
+    "File holding the bearer token (trimmed); read at start and on each reload.",
+  ),
+  tls_config: clientTlsSchema.optional().describe("TLS towards Loki: CA, client certificate."),
   queue_config: z.strictObject({
-    /** Bytes an endpoint may hold; a push that would pass it is refused with 429. */
-    capacity: sizeSchema.default("10MiB"),
-    /** How long a stop keeps sending what is queued. */
-    drain_timeout: durationSchema.default("15s"),
-    /**
-     * Requests in flight to this endpoint at once. Each stream always goes through the same
-     * shard, so its entries stay in order.
-     */
-    min_shards: z.int().min(1).max(64).default(1),
-    /**
-     * What a full queue does: `true` refuses the push with 429 (the client retries; Alloy blocks
-     * its pipeline instead); `false` takes the push and drops this endpoint's copy, counted as
-     * `queue_is_full`.
-     */
-    block_on_overflow: z.boolean().default(true),
-  }).prefault({}),
+    capacity: sizeSchema.default("10MiB").describe(
+      "Bytes held for this endpoint (lines, metadata, timestamps, framing, labels); a push that " +
+        "does not fit is refused with 429.",
+    ),
+    drain_timeout: durationSchema.default("15s").describe(
+      "How long a stop keeps sending what is queued.",
+    ),
+    min_shards: z.int().min(1).max(64).default(1).describe(
+      "Requests in flight to this endpoint at once. Each stream always goes through the same " +
+        "shard, so its entries stay in order.",
+    ),
+    block_on_overflow: z.boolean().default(true).describe(
+      "What a full queue does: true refuses the push with 429 (the client retries); false takes " +
+        "the push and drops this endpoint's copy, counted as queue_is_full.",
+    ),
+  }).prefault({}).describe("This endpoint's queue."),
 }).check((ctx) => {
   const e = ctx.value;
   const auths = [

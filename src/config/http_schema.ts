@@ -33,17 +33,27 @@ const TLS_VERSIONS = ["TLS10", "TLS11", "TLS12", "TLS13"];
  * ```
  */
 export const tlsSchema = z.strictObject({
-  cert_pem: z.string().optional(),
-  cert_file: z.string().optional(),
-  key_pem: z.string().optional(),
-  key_file: z.string().optional(),
-  client_ca_pem: z.string().optional(),
-  /** Alloy's attribute name for `client_ca_pem`. */
-  client_ca: z.string().optional(),
-  client_ca_file: z.string().optional(),
+  cert_pem: z.string().optional().describe("The server certificate, PEM text."),
+  cert_file: z.string().optional().describe(
+    "File holding the server certificate (PEM); read at start and on each reload.",
+  ),
+  key_pem: z.string().optional().describe("The server's private key, PEM text."),
+  key_file: z.string().optional().describe(
+    "File holding the server's private key (PEM); read at start and on each reload.",
+  ),
+  client_ca_pem: z.string().optional().describe(
+    "CA certificates (PEM text) that client certificates are verified against.",
+  ),
+  client_ca: z.string().optional().describe("Alloy's attribute name for client_ca_pem."),
+  client_ca_file: z.string().optional().describe(
+    "File holding the CA certificates (PEM) that client certificates are verified against.",
+  ),
   client_auth_type: z.enum(CLIENT_AUTH_TYPES).default("NoClientCert")
-    .transform((t) => t === "RequireClientCert" ? "RequireAnyClientCert" : t),
-  /** "TLS10" … "TLS13" (or Go's "VersionTLS12"). */
+    .transform((t) => t === "RequireClientCert" ? "RequireAnyClientCert" : t)
+    .describe(
+      "Client certificate policy, Go's names. RequireAnyClientCert and VerifyClientCertIfGiven " +
+        "need Deno; a verifying policy needs a client CA.",
+    ),
   min_version: z.string().optional().check((ctx) => {
     if (ctx.value !== undefined && !TLS_VERSIONS.includes(ctx.value.replace(/^Version/, ""))) {
       ctx.issues.push({
@@ -52,8 +62,7 @@ export const tlsSchema = z.strictObject({
         message: `${JSON.stringify(ctx.value)} is not one of ${TLS_VERSIONS.join(", ")}`,
       });
     }
-  }),
-  /** Go cipher-suite names, a list or one comma-separated string. */
+  }).describe('Lowest TLS version accepted: "TLS10" … "TLS13" (or Go\'s "VersionTLS12").'),
   cipher_suites: z.union([z.string(), z.array(z.string())]).optional().check((ctx) => {
     for (const name of cipherList(ctx.value)) {
       if (!Object.hasOwn(GO_CIPHER_SUITES, name)) {
@@ -64,7 +73,10 @@ export const tlsSchema = z.strictObject({
         });
       }
     }
-  }),
+  }).describe(
+    "Go cipher-suite names, a list or one comma-separated string (needs Bun: Deno's TLS takes " +
+      "no cipher list).",
+  ),
 }).check((ctx) => {
   const t = ctx.value;
   const issue = (path: string, message: string) =>
@@ -109,17 +121,21 @@ export const tlsSchema = z.strictObject({
  * ```
  */
 export const httpSchema = z.strictObject({
-  /** `""` listens on all interfaces. */
-  listen_address: z.string().default(""),
-  /** `0` picks a free port (logged at start). */
-  listen_port: z.int().min(0).max(65535).default(8080),
-  /** Open connections at most; more are closed at once. 0 = no limit. */
-  conn_limit: z.int().min(0).default(0),
-  /** Time to receive a whole request, headers and body (ends slow senders). */
-  server_read_timeout: durationSchema.default("30s"),
-  /** Time to write a response. */
-  server_write_timeout: durationSchema.default("30s"),
-  /** Time a keep-alive connection may stay idle. */
-  server_idle_timeout: durationSchema.default("120s"),
-  tls: tlsSchema.optional(),
+  listen_address: z.string().default("").describe('Address to bind; "" listens on all interfaces.'),
+  listen_port: z.int().min(0).max(65535).default(8080).describe(
+    "Port to listen on; 0 picks a free one (logged at start).",
+  ),
+  conn_limit: z.int().min(0).default(0).describe(
+    "Open connections at most; more are closed at once. 0 = no limit.",
+  ),
+  server_read_timeout: durationSchema.default("30s").describe(
+    "Time to receive a whole request, headers and body (ends slow senders).",
+  ),
+  server_write_timeout: durationSchema.default("30s").describe("Time to write a response."),
+  server_idle_timeout: durationSchema.default("120s").describe(
+    "Time a keep-alive connection may stay idle.",
+  ),
+  tls: tlsSchema.optional().describe(
+    "Serve HTTPS with these certificates; plain HTTP when absent.",
+  ),
 });

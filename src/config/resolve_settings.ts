@@ -21,10 +21,20 @@ import type {
   WalSettings,
 } from "./settings.ts";
 import { withDefaults } from "../rules/rule.ts";
+import {
+  authSettings,
+  rateLimitSettings,
+  tenantSettings,
+  validationSettings,
+} from "./resolve_edge.ts";
+import { type ConfigWarning, configWarnings } from "./config_warnings.ts";
 
-/** Settings and the config they came from (for printing), or every error found. */
+/**
+ * Settings, the config they came from (for printing) and the settings in it that have no effect
+ * (see `config_warnings.ts`), or every error found.
+ */
 export type SettingsResult =
-  | { ok: true; settings: Settings; config: Config }
+  | { ok: true; settings: Settings; config: Config; warnings: ConfigWarning[] }
   | { ok: false; errors: string[] };
 
 /** Reads a text file; throws when it cannot. */
@@ -96,15 +106,20 @@ export function resolveSettings(input: unknown, readFile: ReadTextFile = noFiles
         maxLabelBytes: parseSize(config.request_limits.max_label_bytes),
         maxDepth: config.request_limits.max_json_depth,
       },
+      auth: authSettings(config, read, errors),
+      tenants: tenantSettings(config, errors),
+      rateLimits: rateLimitSettings(config.rate_limits),
+      validation: validationSettings(config.limits),
     },
     forward: config.forward_to && {
       endpoints: config.forward_to.map((e, i) => endpointSettings(e, `forward_to[${i}]`, read)),
       externalLabels: config.external_labels,
     },
     wal: walSettings(config, errors),
+    status: { page: config.status.enabled, tail: config.status.enabled && config.status.tail },
   };
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, settings, config };
+  return { ok: true, settings, config, warnings: configWarnings(config) };
 }
 
 type Read = (path: string, field: string) => string;
@@ -168,8 +183,9 @@ function listenerSettings(config: Config, read: Read): ListenerSettings {
 }
 
 function endpointSettings(e: EndpointConfig, path: string, read: Read): EndpointSettings {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(e.headers)) headers[name.toLowerCase()] = value;
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(e.headers).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   if (e.basic_auth) {
     const a = e.basic_auth;
     const password = a.password_file !== undefined

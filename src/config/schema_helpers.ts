@@ -31,6 +31,30 @@ export const durationSchema = z.string().check((ctx) => {
 });
 
 /**
+ * A duration as Loki's config writes them: Go's units plus `d` and `w` ("168h", "7d").
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lokiDurationSchema } from "./schema_helpers.ts";
+ *
+ * assert.equal(lokiDurationSchema.parse("7d"), "7d");
+ * assert.equal(lokiDurationSchema.safeParse("7 days").success, false);
+ * ```
+ */
+export const lokiDurationSchema = z.string().check((ctx) => {
+  try {
+    parseDuration(ctx.value, true);
+  } catch {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `${JSON.stringify(ctx.value)} is not a duration (e.g. "168h", "7d", "10m")`,
+    });
+  }
+});
+
+/**
  * A size: "100MiB", "1MB", "512KiB" or a byte count.
  *
  * @example
@@ -78,7 +102,9 @@ export const httpUrlSchema = z.string().check((ctx) => {
 });
 
 /**
- * A map of label names to values.
+ * A map of names to strings (`labels`, `external_labels`, `headers`) that keeps every key of the
+ * file, `__proto__` included (zod's record drops that one silently). The result is a new plain
+ * object holding exactly the keys given.
  *
  * @example
  * ```ts
@@ -86,7 +112,21 @@ export const httpUrlSchema = z.string().check((ctx) => {
  * import { labelMapSchema } from "./schema_helpers.ts";
  *
  * assert.deepEqual(labelMapSchema.parse({ env: "prod" }), { env: "prod" });
+ * const proto = labelMapSchema.parse(JSON.parse('{"__proto__":"x"}'));
+ * assert.deepEqual(Object.keys(proto), ["__proto__"]);
  * assert.equal(labelMapSchema.safeParse({ env: 1 }).success, false);
+ * assert.equal(labelMapSchema.safeParse([]).success, false);
  * ```
  */
-export const labelMapSchema = z.record(z.string(), z.string());
+export const labelMapSchema = z.custom<Record<string, string>>(() => true).check((ctx) => {
+  const map = ctx.value as unknown;
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    ctx.issues.push({ code: "invalid_type", expected: "record", input: map });
+    return;
+  }
+  for (const [key, value] of Object.entries(map)) {
+    if (typeof value !== "string") {
+      ctx.issues.push({ code: "invalid_type", expected: "string", input: value, path: [key] });
+    }
+  }
+}).transform((map) => Object.fromEntries(Object.entries(map)));

@@ -17,6 +17,77 @@ export interface Settings {
   forward: ForwardSettings | undefined;
   /** The write-ahead log, or `undefined` when it is off (the memory queue). */
   wal: WalSettings | undefined;
+  /** The operator routes (the `status` block). */
+  status: StatusSettings;
+}
+
+/** The `auth` block, when at least one credential is configured. */
+export interface AuthSettings {
+  credentials: CredentialSettings[];
+  /** `GET /metrics` needs a credential too. */
+  protectMetrics: boolean;
+  /** `GET /ready` needs a credential too. */
+  protectReady: boolean;
+}
+
+/** One credential: a bearer token or a basic-auth user, its secret resolved from any file. */
+export interface CredentialSettings {
+  /** For logs and metrics: `name`, the user name, or `bearer_tokens[i]`. */
+  name: string;
+  scheme: "bearer" | "basic";
+  /** The user name (basic). */
+  username?: string;
+  /** The SHA-256 (hex) of a token or of a plain-text password, or a password's scrypt hash. */
+  secret: { kind: "sha256"; hex: string } | { kind: "scrypt"; hash: string };
+  /** Tenants it may push for; absent: any. */
+  tenants?: string[];
+  /** The tenant its entries are written for, whatever the request says. */
+  tenant?: string;
+}
+
+/** The `tenants` block. */
+export interface TenantSettings {
+  /** Tenant of pushes without `X-Scope-OrgID`. */
+  default?: string;
+  /** The only tenants accepted; absent: any. */
+  allowed?: string[];
+}
+
+/** One rate (entries/s or bytes/s) and its burst; a rate of 0 is no limit. */
+export interface Rate {
+  perSecond: number;
+  burst: number;
+}
+
+/** Entries/s and bytes/s, each with its burst. */
+export interface RatePair {
+  entries: Rate;
+  bytes: Rate;
+}
+
+/** The `rate_limits` block, when any rate is set. */
+export interface RateLimitSettings {
+  perTenant: RatePair;
+  overrides: Record<string, RatePair>;
+  global: RatePair;
+}
+
+/**
+ * The `limits` block: Loki's validation limits; 0 (or `undefined` for the time window) is off.
+ */
+export interface ValidationSettings {
+  maxLineBytes: number;
+  truncateLines: boolean;
+  truncateSuffix: string;
+  maxLabelNames: number;
+  maxLabelNameBytes: number;
+  maxLabelValueBytes: number;
+  maxMetadataBytes: number;
+  maxMetadataEntries: number;
+  /** Entries older than this many ms before now are refused. */
+  maxAgeMs?: number;
+  /** Entries more than this many ms after now are refused. */
+  futureGraceMs?: number;
 }
 
 /** The `wal` block, when enabled. */
@@ -28,6 +99,14 @@ export interface WalSettings {
   fsyncIntervalMs: number;
   drainTimeoutMs: number;
   maxSegmentAgeMs: number;
+}
+
+/** Which operator routes are served. */
+export interface StatusSettings {
+  /** `GET /` and `GET /status`. */
+  page: boolean;
+  /** `GET /tail`. */
+  tail: boolean;
 }
 
 /** Alloy's client authentication policies (Go's `tls.ClientAuthType` names). */
@@ -50,7 +129,7 @@ export interface ListenerSettings {
   readTimeoutMs: number;
   /** Time to write a response; 0 = none. */
   writeTimeoutMs: number;
-  /** Time a keep-alive connection may stay idle; 0 = none. */
+  /** Time a keep-alive connection may stay idle; 0 = the read timeout (as Go's server). */
   idleTimeoutMs: number;
   /** Time a stop (or a listener restart) waits for in-flight requests. */
   gracefulShutdownMs: number;
@@ -84,6 +163,13 @@ export interface ReceiveSettings {
   relabelRules: FullRule[];
   /** Bounds one request must stay within (`request_limits`), checked as it is decoded. */
   limits: RequestLimits;
+  /** Ingest authentication, or `undefined` when no credential is configured (off). */
+  auth: AuthSettings | undefined;
+  tenants: TenantSettings;
+  /** Ingestion rates, or `undefined` when none is set. */
+  rateLimits: RateLimitSettings | undefined;
+  /** Loki's limits, or `undefined` when none is on. */
+  validation: ValidationSettings | undefined;
 }
 
 /** `request_limits`: a request that passes one is refused whole (413). */

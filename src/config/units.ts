@@ -13,11 +13,14 @@ const DURATION_UNITS: Record<string, number> = {
   s: 1000,
   m: 60_000,
   h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
 };
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d|w)/y;
 
 /**
- * Parses a Go duration string into milliseconds (`time.ParseDuration` syntax, no sign).
+ * Parses a Go duration string into milliseconds (`time.ParseDuration` syntax, no sign); with
+ * `days`, also `d` and `w` as Loki's and Prometheus's durations (`"7d"`) allow.
  *
  * @throws {RangeError} naming the bad value
  * @example
@@ -29,16 +32,20 @@ const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
  * assert.equal(parseDuration("500ms"), 500);
  * assert.equal(parseDuration("0"), 0);
  * assert.throws(() => parseDuration("5 minutes"), RangeError);
+ * assert.throws(() => parseDuration("7d"), RangeError);
+ * assert.equal(parseDuration("7d", true), 604_800_000);
  * ```
  */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, days = false): number {
   if (text === "0") return 0;
   if (text === "") throw new RangeError(`"" is not a duration (e.g. "500ms", "1m30s")`);
   let total = 0;
   DURATION_PART.lastIndex = 0;
   while (DURATION_PART.lastIndex < text.length) {
     const m = DURATION_PART.exec(text);
-    if (!m) throw new RangeError(`"${text}" is not a duration (e.g. "500ms", "1m30s")`);
+    if (!m || (!days && (m[2] === "d" || m[2] === "w"))) {
+      throw new RangeError(`"${text}" is not a duration (e.g. "500ms", "1m30s")`);
+    }
     total += Number(m[1]) * DURATION_UNITS[m[2]];
   }
   return total;

@@ -15,6 +15,7 @@ import { queuedEntryBytes, queuedStreamBytes } from "../codec/wire_entry.ts";
 import { Endpoint } from "./endpoint.ts";
 import { writeMetrics } from "./write_metrics.ts";
 import { createExternalLabels } from "./external_labels.ts";
+import { type TenantGroup, tenantGroups } from "../tenant_groups.ts";
 
 /** What the smallest push (one empty entry in one stream) adds to a queue. */
 const SMALLEST_PUSH = queuedStreamBytes("{}") +
@@ -155,11 +156,16 @@ export class Forwarder implements Sink {
 
   #take(accepted: Accepted): SinkResult {
     const bytes = accepted.queuedBytes;
-    const streams = this.#external(accepted.streams);
+    const groups = tenantGroups(accepted).map((g) => ({
+      ...g,
+      streams: this.#external(g.streams),
+    }));
     for (const e of this.endpoints) {
-      const tenant = accepted.tenant ?? e.endpoint.tenantId ?? "";
-      if (e.budget.hasRoom(bytes)) e.take(tenant, streams);
-      else this.#overflow(e, tenant, accepted);
+      if (!e.budget.hasRoom(bytes)) {
+        for (const g of groups) this.#overflow(e, g.tenant ?? e.endpoint.tenantId ?? "", g);
+        continue;
+      }
+      for (const g of groups) e.take(g.tenant ?? e.endpoint.tenantId ?? "", g.streams);
     }
     return { status: "ok" };
   }
@@ -191,7 +197,7 @@ export class Forwarder implements Sink {
   }
 
   /** `block_on_overflow: false`: this endpoint's copy is dropped, counted and logged. */
-  #overflow(e: Endpoint, tenant: string, accepted: Accepted): void {
+  #overflow(e: Endpoint, tenant: string, accepted: TenantGroup): void {
     const labels = { host: e.endpoint.host, tenant, reason: "queue_is_full" };
     this.#metrics.droppedEntries.inc(labels, accepted.entryCount);
     this.#metrics.droppedBytes.inc(labels, accepted.byteSize);

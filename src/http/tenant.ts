@@ -3,12 +3,10 @@
  *
  * @module
  */
+import { tenantIdError } from "../tenant_id.ts";
 
 /** A tenant (or none), or the reason the header was refused. */
 export type TenantResult = { ok: true; tenant?: string } | { ok: false; error: string };
-
-const TENANT_CHARS = /^[a-zA-Z0-9!\-_.*'()]+$/;
-const MAX_TENANT_LENGTH = 150;
 
 /**
  * Reads the tenant from an `X-Scope-OrgID` value. A `:subtenant` suffix is dropped; several
@@ -30,7 +28,7 @@ export function parseTenant(header: string | null): TenantResult {
   if (header === null || header === "") return { ok: true };
   const parts = header.split("|");
   const tenant = parts[0].split(":")[0];
-  const bad = invalidReason(tenant);
+  const bad = tenantIdError(tenant);
   if (bad) return { ok: false, error: `X-Scope-OrgID ${JSON.stringify(header)}: ${bad}` };
   for (const part of parts.slice(1)) {
     if (part.split(":")[0] !== tenant) {
@@ -41,14 +39,4 @@ export function parseTenant(header: string | null): TenantResult {
     }
   }
   return tenant === "" ? { ok: true } : { ok: true, tenant };
-}
-
-function invalidReason(tenant: string): string | undefined {
-  if (tenant === "") return undefined;
-  if (tenant.length > MAX_TENANT_LENGTH) return `tenant longer than ${MAX_TENANT_LENGTH} bytes`;
-  if (tenant === "." || tenant === "..") return `tenant "${tenant}" is not allowed`;
-  if (!TENANT_CHARS.test(tenant)) {
-    return "tenant may only contain letters, digits and !-_.*'()";
-  }
-  return undefined;
 }

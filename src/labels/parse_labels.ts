@@ -6,6 +6,7 @@
  * @module
  */
 import type { Labels } from "../types.ts";
+import { setLabel } from "./set_label.ts";
 
 /** The outcome of parsing a label string: the labels, or the parse error text. */
 export type ParseLabelsResult = { ok: true; labels: Labels } | { ok: false; error: string };
@@ -18,7 +19,8 @@ class LabelSyntaxError extends Error {
 
 /**
  * Parses a label string. Empty values are dropped (a label with an empty value does not exist);
- * on a duplicate name the later value wins. Errors read like Prometheus's:
+ * on a duplicate name the later value wins. Any name is a label like another (`__proto__`,
+ * `constructor`). Errors read like Prometheus's:
  * `1:5: parse error: unexpected character inside braces: '-'`.
  *
  * @example
@@ -145,7 +147,7 @@ class Parser {
 
   #set(name: string, value: string): void {
     if (value === "") delete this.#labels[name];
-    else this.#labels[name] = value;
+    else setLabel(this.#labels, name, value);
   }
 
   #fail(message: string, pos: number = this.#i): never {

@@ -12,6 +12,10 @@ import type { DecodeFailure } from "../codec/decode_result.ts";
 import { emptyResponse, errorResponse } from "../http/responses.ts";
 import type { AcceptResult } from "./accept_streams.ts";
 import type { ReceiveContext } from "./receive_context.ts";
+import type { AuthOutcome, Credential } from "../auth/authenticator.ts";
+import type { RateRefusal, TenantUsage } from "../limits/rate_limiter.ts";
+import { tenantGroups } from "../tenant_groups.ts";
+import { streamTenantsForbidden } from "./tenant_policy.ts";
 
 type SnappyFailure = Extract<SnappyResult, { ok: false }>["failure"];
 type DecodeFailureKind = DecodeFailure["failure"];
@@ -122,9 +126,74 @@ export function sinkRefusal(result: SinkResult): Response | undefined {
 }
 
 /**
+ * The refusal of a request that did not authenticate: 401 with the challenges of the configured
+ * schemes (`WWW-Authenticate`), or 429 when too many password checks are waiting.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authRefusal } from "./answer.ts";
+ *
+ * const res = authRefusal(
+ *   { ok: false, failure: "missing", error: "authentication required" },
+ *   'Bearer realm="lokirelay"',
+ * );
+ * assert.equal(res.status, 401);
+ * assert.equal(res.headers.get("www-authenticate"), 'Bearer realm="lokirelay"');
+ * ```
+ */
+export function authRefusal(
+  outcome: Extract<AuthOutcome, { ok: false }>,
+  challenge: string,
+): Response {
+  if (outcome.failure === "busy") {
+    return errorResponse(429, outcome.error, { "retry-after": "1" });
+  }
+  return errorResponse(401, outcome.error, { "www-authenticate": challenge });
+}
+
+/**
+ * The refusal of a request whose credential may not do what it asks (a tenant it is not bound
+ * to, a route that shows every tenant): 403, nothing taken.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { forbidden } from "./answer.ts";
+ *
+ * assert.equal(forbidden('tenant "b" is not allowed').status, 403);
+ * ```
+ */
+export function forbidden(error: string): Response {
+  return errorResponse(403, error);
+}
+
+/**
+ * The refusal of a push over an ingestion rate: 429 with `Retry-After` from the bucket, or 413
+ * for a push larger than a burst (it could never pass).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rateRefusal } from "./answer.ts";
+ *
+ * const res = rateRefusal({ kind: "wait", retryAfterSeconds: 3, tenant: "a", error: "over" });
+ * assert.equal(res.status, 429);
+ * assert.equal(res.headers.get("retry-after"), "3");
+ * assert.equal(rateRefusal({ kind: "never", tenant: "a", error: "too big" }).status, 413);
+ * ```
+ */
+export function rateRefusal(refusal: RateRefusal): Response {
+  if (refusal.kind === "never") return errorResponse(413, refusal.error);
+  return errorResponse(429, refusal.error, { "retry-after": String(refusal.retryAfterSeconds) });
+}
+
+/**
  * Hands accepted streams to the sink and answers: 204; 400 with the last stream error when some
- * streams were refused (the good ones are still forwarded, as Alloy does); 429 or 503 when the
- * sink cannot take them (then nothing of the request is taken). The wait for room happens before
+ * streams were refused (the good ones are still forwarded, as Alloy does), or in Loki's grouped
+ * form when Loki's limits refused streams or entries; 403 when a `__tenant_id__` label gave a
+ * stream a tenant the credential or `tenants.allowed` forbids, 429 (or 413) over an ingestion
+ * rate, 429 or 503 when the sink cannot take them (then nothing of the request is taken). The wait for room happens before
  * the body is read (see {@link admit}), so no request holds its decoded entries while it waits.
  *
  * @example
@@ -137,6 +206,7 @@ export function sinkRefusal(result: SinkResult): Response | undefined {
  * import { silentLogger } from "../log/logger.ts";
  *
  * const ctx = {
+ *   active: { settings: { tenants: {} } },
  *   sink: { offer: () => ({ status: "full", retryAfterSeconds: 2, reason: "queue full" }) },
  *   metrics: createReceiveMetrics(new Registry()),
  *   logger: silentLogger,
@@ -152,20 +222,67 @@ export async function handOff(
   ctx: ReceiveContext,
   result: AcceptResult,
   request?: Request,
+  credential?: Credential,
 ): Promise<Response> {
-  const { accepted, error, skipped } = result;
+  const { accepted, error, skipped, refused } = result;
+  const m = ctx.metrics;
   if (accepted.entryCount > 0) {
+    const refusedTenant = streamTenantsForbidden(accepted, credential, ctx.active.settings.tenants);
+    if (refusedTenant) {
+      m.authFailures.inc({ reason: "forbidden" });
+      return forbidden(refusedTenant);
+    }
+    const groups = tenantGroups(accepted);
+    const rates = ctx.active.rates;
+    if (rates) {
+      const usage: TenantUsage = new Map();
+      for (const g of groups) {
+        usage.set(g.tenant ?? "", { entries: g.entryCount, bytes: g.byteSize });
+      }
+      const limited = rates.take(usage);
+      if (limited) {
+        m.rateLimited.inc({ tenant: m.tenantLabel(limited.tenant) });
+        return rateRefusal(limited);
+      }
+    }
     const length = request ? bodyLength(request) : 0;
     if (length > 0) {
       ctx.queuedPerBodyByte = 0.8 * ctx.queuedPerBodyByte + 0.2 * (accepted.queuedBytes / length);
     }
-    const refused = sinkRefusal(await ctx.sink.offer(accepted));
-    if (refused) return refused;
-    ctx.metrics.entriesWritten.inc(accepted.entryCount);
+    const full = sinkRefusal(await ctx.sink.offer(accepted));
+    if (full) return full;
+    m.entriesWritten.inc(accepted.entryCount);
+    for (const g of groups) {
+      const tenant = m.tenantLabel(g.tenant);
+      m.receivedEntries.inc({ tenant }, g.entryCount);
+      m.receivedBytes.inc({ tenant }, g.byteSize);
+    }
+    ctx.onAccepted?.(accepted);
   }
   for (const reason in skipped) {
-    ctx.metrics.skipped.inc({ reason }, skipped[reason]);
+    m.skipped.inc({ reason }, skipped[reason]);
     ctx.logger.debug("entries skipped", { reason, entries: skipped[reason] });
+  }
+  if (refused) {
+    if (refused.truncated.entries > 0) {
+      const labels = { reason: "line_too_long", tenant: m.tenantLabel(accepted.tenant) };
+      m.mutatedEntries.inc(labels, refused.truncated.entries);
+      m.mutatedBytes.inc(labels, refused.truncated.bytes);
+    }
+    for (const d of refused.discarded()) {
+      const labels = { reason: d.reason, tenant: m.tenantLabel(d.tenant) };
+      m.discardedEntries.inc(labels, d.entries);
+      m.discardedBytes.inc(labels, d.bytes);
+    }
+    if (refused.any) {
+      if (error !== undefined) refused.errors.add(error);
+      const message = refused.errors.toString();
+      ctx.logger.debug("entries refused by limits", {
+        entries: refused.errors.count,
+        error: message,
+      });
+      return errorResponse(400, message);
+    }
   }
   if (error !== undefined) return errorResponse(400, error);
   return emptyResponse(204);

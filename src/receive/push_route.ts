@@ -7,22 +7,26 @@
  * @module
  */
 import { readBody } from "../http/read_body.ts";
-import { parseTenant } from "../http/tenant.ts";
+import { parseMediaType } from "../http/media_type.ts";
+import { headerText } from "../http/header_text.ts";
 import { reserveFrom } from "../http/inflight_budget.ts";
 import { snappyUncompressSteps } from "../codec/snappy_block.ts";
 import { decodeProtoSteps } from "../codec/decode_proto.ts";
 import { decodePushJsonSteps } from "../codec/decode_json.ts";
+import { decodeLegacyJsonSteps } from "../codec/decode_legacy_json.ts";
 import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
 import { acceptSteps } from "./accept_streams.ts";
-import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
+import { admit, FAILURE_STATUS, handOff, rateRefusal, refuse } from "./answer.ts";
+import { requestTenant } from "./tenant_policy.ts";
+import type { Credential } from "../auth/authenticator.ts";
 import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
 
-const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
-
 /**
- * Handles a push request. A missing `Content-Type` means protobuf (what Loki clients send);
- * `application/json` means JSON; anything else is protobuf in a snappy block.
+ * Handles a push request. `Content-Type` is read as Go's `mime.ParseMediaType` reads it (a value
+ * it refuses is answered 400 with Go's error, as Alloy answers); media type `application/json`
+ * means JSON, any other protobuf in a snappy block. A missing or empty `Content-Type` means
+ * protobuf (what Loki clients send; Alloy refuses it).
  *
  * @example
  * ```ts
@@ -41,16 +45,69 @@ const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/;
  * await relay.close();
  * ```
  */
-export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
+export function pushRoute(
+  request: Request,
+  ctx: ReceiveContext,
+  credential?: Credential,
+): Promise<Response> {
+  return push(request, ctx, false, credential);
+}
+
+/**
+ * Handles a push on Loki's legacy path (`POST /api/prom/push`, which Loki still serves on the
+ * same handler): protobuf exactly as {@link pushRoute}; JSON in the legacy format
+ * (`{"streams":[{"labels":"{app=\"a\"}","entries":[{"ts":"<RFC 3339>","line":"…"}]}]}`, see
+ * `decode_legacy_json.ts`), under the same limits.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createRelay } from "../relay.ts";
+ *
+ * const lines: string[] = [];
+ * const relay = createRelay({ use_incoming_timestamp: true }, { stdout: (l) => lines.push(l) });
+ * const res = await relay.fetch(new Request("http://relay/api/prom/push", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: '{"streams":[{"labels":"{app=\\"a\\"}","entries":[{"ts":"1970-01-01T00:00:01Z","line":"hi"}]}]}',
+ * }));
+ * assert.equal(res.status, 204);
+ * assert.equal(lines[0], '{"stream":{"app":"a"},"values":[["1000000000","hi"]]}\n');
+ * await relay.close();
+ * ```
+ */
+export function legacyPushRoute(
+  request: Request,
+  ctx: ReceiveContext,
+  credential?: Credential,
+): Promise<Response> {
+  return push(request, ctx, true, credential);
+}
+
+async function push(
+  request: Request,
+  ctx: ReceiveContext,
+  legacy: boolean,
+  credential: Credential | undefined,
+): Promise<Response> {
   const { settings, resolve } = ctx.active;
-  const contentType = request.headers.get("content-type");
-  const mediaType = (contentType ?? "").split(";")[0].trim().toLowerCase();
-  if (mediaType !== "" && !MEDIA_TYPE.test(mediaType)) {
-    return refuse(400, `Content-Type ${JSON.stringify(contentType)} is not a media type`);
+  const contentType = headerText(request.headers.get("content-type") ?? "");
+  let json = false;
+  if (contentType !== "") {
+    const media = parseMediaType(contentType);
+    if (!media.ok) return refuse(400, media.error);
+    json = media.mediaType === "application/json";
   }
-  const json = mediaType === "application/json";
-  const tenant = parseTenant(request.headers.get("x-scope-orgid"));
-  if (!tenant.ok) return refuse(400, tenant.error);
+  const tenant = requestTenant(request.headers.get("x-scope-orgid"), credential, settings.tenants);
+  if (!tenant.ok) {
+    if (tenant.status === 403) ctx.metrics.authFailures.inc({ reason: "forbidden" });
+    return refuse(tenant.status, tenant.error);
+  }
+  const limited = ctx.active.rates?.empty(tenant.tenant ?? "");
+  if (limited) {
+    ctx.metrics.rateLimited.inc({ tenant: ctx.metrics.tenantLabel(limited.tenant) });
+    return rateRefusal(limited);
+  }
   const full = await admit(request, ctx);
   if (full) return full;
 
@@ -74,7 +131,11 @@ export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<
       entryOverhead: DECODED_ENTRY_BYTES,
     };
     const decoded = await runSliced(
-      json ? decodePushJsonSteps(bytes, options) : decodeProtoSteps(bytes, options),
+      !json
+        ? decodeProtoSteps(bytes, options)
+        : legacy
+        ? decodeLegacyJsonSteps(bytes, options)
+        : decodePushJsonSteps(bytes, options),
     );
     if (!decoded.ok) return refuse(FAILURE_STATUS[decoded.failure], decoded.error);
 
@@ -83,8 +144,11 @@ export async function pushRoute(request: Request, ctx: ReceiveContext): Promise<
       stamp: ctx.stamp,
       useIncomingTimestamp: settings.useIncomingTimestamp,
       tenant: tenant.tenant,
+      labelTenants: !tenant.pinned,
+      validation: settings.validation,
+      now: ctx.now(),
     }));
-    return handOff(ctx, streams, request);
+    return handOff(ctx, streams, request, credential);
   } finally {
     hold.release();
   }

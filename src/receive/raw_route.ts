@@ -5,13 +5,14 @@
  * @module
  */
 import { readBody } from "../http/read_body.ts";
-import { parseTenant } from "../http/tenant.ts";
 import { reserveFrom } from "../http/inflight_budget.ts";
 import { snappyUncompressSteps } from "../codec/snappy_block.ts";
 import { maxLines, splitLines } from "../codec/decode_raw.ts";
 import { DECODED_ENTRY_BYTES } from "../codec/wire_entry.ts";
 import { acceptSteps } from "./accept_streams.ts";
-import { admit, FAILURE_STATUS, handOff, refuse } from "./answer.ts";
+import { admit, FAILURE_STATUS, handOff, rateRefusal, refuse } from "./answer.ts";
+import { requestTenant } from "./tenant_policy.ts";
+import type { Credential } from "../auth/authenticator.ts";
 import { runSliced } from "./run_sliced.ts";
 import type { ReceiveContext } from "./receive_context.ts";
 
@@ -35,10 +36,22 @@ import type { ReceiveContext } from "./receive_context.ts";
  * await relay.close();
  * ```
  */
-export async function rawRoute(request: Request, ctx: ReceiveContext): Promise<Response> {
+export async function rawRoute(
+  request: Request,
+  ctx: ReceiveContext,
+  credential?: Credential,
+): Promise<Response> {
   const { settings, resolve } = ctx.active;
-  const tenant = parseTenant(request.headers.get("x-scope-orgid"));
-  if (!tenant.ok) return refuse(400, tenant.error);
+  const tenant = requestTenant(request.headers.get("x-scope-orgid"), credential, settings.tenants);
+  if (!tenant.ok) {
+    if (tenant.status === 403) ctx.metrics.authFailures.inc({ reason: "forbidden" });
+    return refuse(tenant.status, tenant.error);
+  }
+  const limited = ctx.active.rates?.empty(tenant.tenant ?? "");
+  if (limited) {
+    ctx.metrics.rateLimited.inc({ tenant: ctx.metrics.tenantLabel(limited.tenant) });
+    return rateRefusal(limited);
+  }
   const full = await admit(request, ctx);
   if (full) return full;
 
@@ -81,8 +94,11 @@ export async function rawRoute(request: Request, ctx: ReceiveContext): Promise<R
       stamp: ctx.stamp,
       useIncomingTimestamp: false,
       tenant: tenant.tenant,
+      labelTenants: !tenant.pinned,
+      validation: settings.validation,
+      now: ctx.now(),
     }));
-    return handOff(ctx, streams, request);
+    return handOff(ctx, streams, request, credential);
   } finally {
     hold.release();
   }

@@ -166,13 +166,19 @@ function isUtf8Name(name: string): boolean {
  * ```
  */
 export const relabelRuleSchema = z.strictObject({
-  source_labels: z.array(z.string()).default([]),
-  separator: z.string().default(";"),
-  regex: z.string().default("(.*)"),
-  modulus: z.int().min(0).default(0),
-  target_label: z.string().default(""),
-  replacement: z.string().default("$1"),
-  action: z.enum(ACTIONS).default("replace"),
+  source_labels: z.array(z.string()).default([]).describe(
+    "Labels whose values, joined by separator, are matched against regex.",
+  ),
+  separator: z.string().default(";").describe("Joins the source_labels values."),
+  regex: z.string().default("(.*)").describe("RE2 regex, anchored at both ends."),
+  modulus: z.int().min(0).default(0).describe("Modulus of hashmod."),
+  target_label: z.string().default("").describe(
+    "Label written by replace, hashmod, lowercase, uppercase; compared by keepequal, dropequal.",
+  ),
+  replacement: z.string().default("$1").describe(
+    "Value written by replace (and name template of labelmap); $1, ${name} expand capture groups.",
+  ),
+  action: z.enum(ACTIONS).default("replace").describe("What the rule does."),
 }).check((ctx) => {
   for (const issue of ruleIssues(ctx.value)) {
     ctx.issues.push({

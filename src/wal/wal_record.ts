@@ -22,7 +22,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Encodes accepted streams as one record, header included.
+ * Encodes the streams of one tenant as one record, header included.
  *
  * @example
  * ```ts
@@ -31,9 +31,6 @@ const decoder = new TextDecoder();
  *
  * const bytes = encodeRecord({
  *   tenant: "t1",
- *   entryCount: 1,
- *   byteSize: 2,
- *   queuedBytes: 300,
  *   streams: [{ labels: { a: "1" }, key: '{a="1"}', entries: [{ seconds: 5, nanos: 6, line: "hi" }] }],
  * }, 1700000000000);
  * const back = decodeRecord(bytes.subarray(RECORD_HEADER_BYTES));
@@ -44,7 +41,10 @@ const decoder = new TextDecoder();
  * assert.equal(back.request.streams[0].entries[0].line, "hi");
  * ```
  */
-export function encodeRecord(accepted: Accepted, appendedAt: number): Uint8Array {
+export function encodeRecord(
+  accepted: Pick<Accepted, "tenant" | "streams">,
+  appendedAt: number,
+): Uint8Array {
   const w = new EntryEncoder();
   const parts: StreamParts[] = [];
   for (const s of accepted.streams) {
@@ -125,7 +125,7 @@ export function decodeRecord(payload: Uint8Array): DecodedRecord {
  * import assert from "node:assert/strict";
  * import { checkRecord, encodeRecord } from "./wal_record.ts";
  *
- * const r = encodeRecord({ entryCount: 0, byteSize: 0, queuedBytes: 0, streams: [] }, 0);
+ * const r = encodeRecord({ streams: [] }, 0);
  * assert.equal(checkRecord(r, 0), r.length);
  * assert.equal(checkRecord(r.subarray(0, r.length - 1), 0), 0);
  * r[r.length - 1] ^= 1;

@@ -20,6 +20,7 @@ import { Endpoint } from "../forward/endpoint.ts";
 import { createExternalLabels } from "../forward/external_labels.ts";
 import { writeMetrics } from "../forward/write_metrics.ts";
 import { checkRecord, encodeRecord } from "./wal_record.ts";
+import { tenantGroups } from "../tenant_groups.ts";
 import { segmentIndex, segmentName } from "./segment_name.ts";
 import { loadCursors, type Position, saveCursors } from "./wal_cursors.ts";
 import { WalReader } from "./wal_reader.ts";
@@ -145,14 +146,18 @@ export class WalSink implements Sink {
     if (this.#closing) return { status: "closed" };
     const state = await this.#ready;
     if (typeof state === "string") return this.#unavailable(state);
-    const record = encodeRecord(accepted, this.#deps.now());
-    if (state.writer.diskBytes + record.length > this.#wal.maxBytes) {
+    // One record per tenant (a __tenant_id__ label can fan a push out), appended together.
+    const now = this.#deps.now();
+    const records = tenantGroups(accepted).map((g) => encodeRecord(g, now));
+    const bytes = records.reduce((n, r) => n + r.length, 0);
+    if (state.writer.diskBytes + bytes > this.#wal.maxBytes) {
       return this.#full(state, "disk_bound");
     }
-    const written = await state.writer.append(record);
-    if (!written.ok) {
+    const written = await Promise.all(records.map((r) => state.writer.append(r)));
+    const failed = written.find((w) => !w.ok);
+    if (failed && !failed.ok) {
       this.#metrics.refusedPushes.inc({ reason: "write_error" });
-      return this.#unavailable(written.error);
+      return this.#unavailable(failed.error);
     }
     this.#updateDisk(state);
     return { status: "ok" };

@@ -403,3 +403,65 @@ test(`node listener on ${RUNTIME}: a 429 before the body is read closes the conn
     assert.match(reply(), /connection: close/i);
   });
 });
+
+/**
+ * Makes one request on a raw socket and keeps the connection open; resolves with the response
+ * head and a promise of how long (ms) after the response the server closed the connection.
+ */
+async function idleAfterOneRequest(port: number) {
+  const s = await connect(port, "");
+  let reply = "";
+  let answeredAt = 0;
+  const answered = new Promise<void>((resolve) => {
+    s.on("data", (d) => {
+      reply += d;
+      if (answeredAt === 0 && /\r\n\r\n(5\r\n)?ready/.test(reply)) {
+        answeredAt = performance.now();
+        resolve();
+      }
+    });
+  });
+  const closedAfter = new Promise<number>((resolve) => {
+    s.on("error", () => {});
+    s.once("close", () => resolve(performance.now() - answeredAt));
+  });
+  s.write("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n");
+  await answered;
+  return { socket: s, head: reply.split("\r\n\r\n")[0], closedAfter };
+}
+
+test(`node listener on ${RUNTIME}: server_idle_timeout, not node:http's 5 s, closes an idle connection`, async () => {
+  // node:http's own keep-alive timeout (5 s, closing at about 6 s) must not act first.
+  const { served, relay, port } = await start({ idleTimeoutMs: 7000, readTimeoutMs: 1000 });
+  try {
+    const { socket, head, closedAfter } = await idleAfterOneRequest(port);
+    assert.doesNotMatch(
+      head,
+      /keep-alive: *timeout/i,
+      "no Keep-Alive header naming another timeout",
+    );
+    const early = await Promise.race([
+      closedAfter,
+      new Promise((r) => setTimeout(r, 6500, "open")),
+    ]);
+    assert.equal(early, "open", `closed after ${early} ms, configured 7000`);
+    const ms = await closedAfter;
+    assert.ok(ms >= 6900 && ms < 8000, `closed ${Math.round(ms)} ms after the response`);
+    socket.destroy();
+  } finally {
+    await served.shutdown();
+    await relay.close();
+  }
+});
+
+test(`node listener on ${RUNTIME}: an idle timeout of 0 falls back to the read timeout, as in Go`, async () => {
+  const { served, relay, port } = await start({ idleTimeoutMs: 0, readTimeoutMs: 1000 });
+  try {
+    const { closedAfter } = await idleAfterOneRequest(port);
+    const ms = await closedAfter;
+    assert.ok(ms >= 900 && ms < 2000, `closed ${Math.round(ms)} ms after the response`);
+  } finally {
+    await served.shutdown();
+    await relay.close();
+  }
+});

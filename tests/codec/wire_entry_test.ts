@@ -110,3 +110,32 @@ test("JSON: lines longer than a chunk and non-ASCII text arrive intact", async (
     await stop();
   }
 });
+
+test("JSON: structured metadata reaches Loki in document order, duplicates included", async () => {
+  const { loki, relay, deliver, stop } = await relayToLoki();
+  try {
+    // As Alloy reads it (jsonparser's ObjectEach): pair after pair, as sent. A JS object would
+    // move "2" first, keep one "b" and take "__proto__" as its prototype.
+    const body = '{"streams":[{"stream":{"app":"a"},"values":[["5","l",' +
+      '{"b":"1","2":"x","a":"y","b":"3","__proto__":"p","constructor":"c"}]]}]}';
+    assert.equal((await post(relay, body, JSON_HEADERS)).status, 204);
+    const sent = await deliver();
+    const pair = (n: string, v: string) =>
+      field(0x1a, [...field(0x0a, text(n)), ...field(0x12, text(v))]);
+    const pairs = [["b", "1"], ["2", "x"], ["a", "y"], ["b", "3"], ["__proto__", "p"], [
+      "constructor",
+      "c",
+    ]];
+    const line = field(0x12, text("l"));
+    assert.ok(
+      contains(sent, [...line, ...pairs.flatMap(([n, v]) => pair(n, v))]),
+      `line and the six pairs, in order, in ${[...sent]}`,
+    );
+    assert.deepEqual(
+      loki.received[0].streams[0].entries[0].structuredMetadata,
+      pairs.map(([name, value]) => ({ name, value })),
+    );
+  } finally {
+    await stop();
+  }
+});

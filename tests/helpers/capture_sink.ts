@@ -34,7 +34,9 @@ export function captureSink(): CaptureSink {
 /** All entries of everything taken, flattened with their stream labels and tenant. */
 export function flatEntries(sink: CaptureSink) {
   return sink.accepted.flatMap((b) =>
-    b.streams.flatMap((s) => s.entries.map((e) => ({ tenant: b.tenant, labels: s.labels, ...e })))
+    b.streams.flatMap((s) =>
+      s.entries.map((e) => ({ tenant: s.tenant ?? b.tenant, labels: s.labels, ...e }))
+    )
   );
 }
 

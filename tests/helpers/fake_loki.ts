@@ -13,6 +13,8 @@ export type Reply =
 
 export interface Received {
   headers: http.IncomingHttpHeaders;
+  /** Header names and values as sent, in order (Bun's `headers` object loses a `__proto__`). */
+  rawHeaders: string[];
   streams: RefStream[];
   bytes: number;
   /** The request body with snappy undone: the protobuf exactly as sent. */
@@ -87,6 +89,7 @@ export async function startFakeLoki(): Promise<FakeLoki> {
         const body = new Uint8Array(Buffer.concat(chunks));
         fake.received.push({
           headers: req.headers,
+          rawHeaders: req.rawHeaders,
           streams: decodeOrEmpty(body),
           bytes: body.byteLength,
           protobuf: new Uint8Array(uncompress(body)),

@@ -21,16 +21,25 @@ export function relayCommand(): [string, string[]] {
   return RUNTIME === "deno"
     ? [process.execPath, [
       "run",
-      "-A",
+      // The permissions of `deno task start` and `deno task compile`, not -A: what the relay
+      // can and cannot read then is what an operator's relay can.
+      "--allow-net",
+      "--allow-read",
+      "--allow-write", // the write-ahead log
+      "--allow-env",
+      "--allow-sys",
       "--v8-flags=--max-old-space-size=512,--max-semi-space-size=2",
       MAIN,
     ]]
     : [process.execPath, [MAIN]];
 }
 
-export function startRelay(args: string[]): Child {
+export function startRelay(args: string[], input?: string): Child {
   const [cmd, pre] = relayCommand();
-  const proc = spawn(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(cmd, [...pre, ...args], {
+    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+  if (input !== undefined) proc.stdin!.end(input);
   const child: Child = {
     pid: proc.pid ?? -1,
     stdout: "",
@@ -53,16 +62,17 @@ export function startRelay(args: string[]): Child {
       }
     },
   };
-  proc.stdout.on("data", (c) => (child.stdout += c));
-  proc.stderr.on("data", (c) => (child.stderr += c));
+  proc.stdout!.on("data", (c) => (child.stdout += c));
+  proc.stderr!.on("data", (c) => (child.stderr += c));
   return child;
 }
 
-/** Runs the relay to completion and returns its exit code and output. */
+/** Runs the relay to completion (`input` on its stdin) and returns its exit code and output. */
 export async function runRelay(
   args: string[],
+  input?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = startRelay(args);
+  const child = startRelay(args, input);
   const code = await child.exited;
   return { code, stdout: child.stdout, stderr: child.stderr };
 }

@@ -84,3 +84,24 @@ test("readBody() refuses a body longer than its Content-Length", async () => {
     error: "request body longer than its Content-Length",
   });
 });
+
+test("Content-Encoding is matched as Alloy matches it: exactly, one encoding; identity is none", async () => {
+  const body = gzipSync("abc");
+  const read = (encoding: string) =>
+    readBody(
+      new Request("http://x/", { method: "POST", body, headers: { "content-encoding": encoding } }),
+      100,
+    );
+  for (const encoding of ["GZIP", "gzip, identity", "x-gzip", "br"]) {
+    assert.deepEqual(await read(encoding), {
+      ok: false,
+      failure: "unsupported_encoding",
+      error: `Content-Encoding ${JSON.stringify(encoding)} not supported`,
+    });
+  }
+  const padded = await read(" gzip "); // spaces around a header value are not part of it
+  assert.deepEqual(padded.ok && new TextDecoder().decode(padded.bytes), "abc");
+  // lokirelay's own choice: identity means no encoding (Alloy refuses it).
+  const identity = await read("identity");
+  assert.deepEqual(identity.ok && [...identity.bytes], [...body]);
+});

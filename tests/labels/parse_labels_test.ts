@@ -73,6 +73,18 @@ test("formatLabels() output parses back to the same labels for awkward values", 
   assert.deepEqual(parseLabels(text), { ok: true, labels });
 });
 
+test("__proto__, constructor and toString are label names like any other", () => {
+  const r = parseLabels('{__proto__="p", constructor="c", toString="t", "10"="n"}');
+  assert.ok(r.ok);
+  assert.deepEqual(Object.keys(r.labels).sort(), ["10", "__proto__", "constructor", "toString"]);
+  assert.equal(r.labels["__proto__"], "p");
+  assert.equal(Object.getPrototypeOf(r.labels), Object.prototype);
+  assert.equal(formatLabels(r.labels), '{"10"="n", __proto__="p", constructor="c", toString="t"}');
+  const empty = parseLabels('{__proto__="p", __proto__=""}');
+  assert.ok(empty.ok);
+  assert.deepEqual(Object.keys(empty.labels), []);
+});
+
 // Found by the fuzzer (tests/fuzz): protobuf's reader makes a lone surrogate of an encoded one
 // (bytes ED A0 80), the parser took it, and the relay forwarded the stream under the key
 // formatLabels() wrote for it, `{a="\ud800"}`, which no parser reads (not a code point).

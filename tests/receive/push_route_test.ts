@@ -37,6 +37,39 @@ test("push without Content-Type is read as protobuf", async () => {
   assert.equal(flatEntries(sink)[0].line, "x");
 });
 
+test("Content-Type is read as Go's mime.ParseMediaType: what it refuses gets 400 with its error", async () => {
+  const { sink, relay } = captureRelay();
+  const json = jsonBody([{ stream: { a: "1" }, values: [["1", "j"]] }]);
+  for (
+    const [contentType, error] of [
+      ["application/json; charsetutf-8", "mime: invalid media parameter"],
+      ["application/json; charset=utf-8; charset=latin1", "mime: duplicate parameter name"],
+      ["application/json;;", "mime: invalid media parameter"],
+      ["application/json, text/plain", "mime: unexpected content after media subtype"],
+      ["application", "protobuf"], // one token is a media type for Go: not JSON
+    ]
+  ) {
+    const res = await post(relay, json, { "content-type": contentType });
+    assert.equal(res.status, 400, contentType);
+    const text = await res.text();
+    if (error === "protobuf") assert.match(text, /^snappy: corrupt input\n$/, contentType);
+    else assert.equal(text, error + "\n", contentType);
+  }
+  for (
+    const contentType of [
+      "Application/JSON",
+      "application/json; charset=utf-8;",
+      'application/json ; charset = "utf-8"',
+      "application/json; charset=utf-8; charset=utf-8",
+      "application/json\xc2\xa0", // U+00A0 sent as UTF-8: a space to Go
+    ]
+  ) {
+    const res = await post(relay, json, { "content-type": contentType });
+    assert.equal(res.status, 204, contentType);
+  }
+  assert.equal(flatEntries(sink).length, 5);
+});
+
 test("/api/v1/push is the same endpoint", async () => {
   const { sink, relay } = captureRelay();
   const res = await post(
@@ -47,6 +80,80 @@ test("/api/v1/push is the same endpoint", async () => {
   );
   assert.equal(res.status, 204);
   assert.equal(sink.accepted.length, 1);
+});
+
+test("/api/prom/push takes the request loki-logger-ts sends (Loki's legacy JSON)", async () => {
+  const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
+  // What loki-logger-ts 1.0.2 posts for LogError(client, msg, labels): axios with its headers, one
+  // entry per request, the label string joined by "," (values not escaped), toISOString() time.
+  const labels: Record<string, string> = { source: "TestSource", job: "TestJob", host: "TestHost" };
+  const body = JSON.stringify({
+    streams: [{
+      labels: `{${Object.keys(labels).map((k) => `${k}="${labels[k]}"`).join(",")}}`,
+      entries: [{ ts: "2024-05-06T07:08:09.123Z", line: "[ERR] Test Message: No Authentication." }],
+    }],
+  });
+  const headers = {
+    "Accept": "application/json, text/plain, */*",
+    "Content-type": "application/json",
+    "User-Agent": "axios/1.6.8",
+    "Accept-Encoding": "gzip, compress, deflate, br",
+  };
+  const res = await post(relay, body, headers, "/api/prom/push");
+  assert.equal(res.status, 204);
+  assert.deepEqual(flatEntries(sink), [{
+    tenant: undefined,
+    labels: { host: "TestHost", job: "TestJob", source: "TestSource" },
+    seconds: 1714979289,
+    nanos: 123000000,
+    line: "[ERR] Test Message: No Authentication.",
+  }]);
+  const metrics = await relay.registry.metrics();
+  assert.match(metrics, /route="api_prom_push",status_code="204"/);
+});
+
+test("/api/prom/push takes snappy protobuf as the v1 path does (old winston-loki, Promtail)", async () => {
+  const { sink, relay } = captureRelay({ use_incoming_timestamp: true });
+  const body = encodeRefSnappy([{
+    labels: '{job="winston"}',
+    entries: [{ timestamp: { seconds: 1700000000, nanos: 5 }, line: "from winston-loki 5" }],
+  }]);
+  const res = await post(
+    relay,
+    body,
+    { "content-type": "application/x-protobuf" },
+    "/api/prom/push",
+  );
+  assert.equal(res.status, 204);
+  assert.deepEqual(flatEntries(sink), [{
+    tenant: undefined,
+    labels: { job: "winston" },
+    seconds: 1700000000,
+    nanos: 5,
+    line: "from winston-loki 5",
+  }]);
+});
+
+test("/api/prom/push: request_limits apply; a v1 body is refused naming the v1 path", async () => {
+  const { sink, relay } = captureRelay({ request_limits: { max_entries: 1 } });
+  const legacy = JSON.stringify({
+    streams: [{ labels: '{a="1"}', entries: [{ line: "x" }, { line: "y" }] }],
+  });
+  const big = await post(relay, legacy, JSON_HEADERS, "/api/prom/push");
+  assert.equal(big.status, 413);
+  assert.equal(
+    await big.text(),
+    "the push has more than 1 entries (request_limits.max_entries)\n",
+  );
+  const v1 = await post(
+    relay,
+    jsonBody([{ stream: { a: "1" }, values: [["1", "x"]] }]),
+    JSON_HEADERS,
+    "/api/prom/push",
+  );
+  assert.equal(v1.status, 400);
+  assert.match(await v1.text(), /v1 JSON format .* push it to \/loki\/api\/v1\/push/);
+  assert.equal(sink.accepted.length, 0);
 });
 
 test("push decodes JSON with structured metadata and keeps nanoseconds exactly", async () => {
@@ -125,7 +232,7 @@ test("push refuses bad bodies with 400 and a one-line reason", async () => {
     ["[1]", JSON_HEADERS, /JSON object/],
     ["not gzip", { "content-encoding": "gzip" }, /^gzip: /],
     ["", { "content-encoding": "gzip" }, /^gzip: /],
-    ["x", { "content-type": "application/" }, /Content-Type/],
+    ["x", { "content-type": "application/" }, /^mime: expected token after slash\n$/],
   ];
   for (const [body, headers, pattern] of cases) {
     const { sink, relay } = captureRelay();
@@ -177,6 +284,28 @@ test("JSON label names must be identifiers; values of other JSON types become te
     { ok: "true", n: "null" },
     "good",
   ]]);
+});
+
+test("a JSON label value that is not a string keeps its JSON text exactly as sent", async () => {
+  // Loki and Alloy (jsonparser) take the raw bytes of the value: spacing, number spelling.
+  const { sink, relay } = captureRelay();
+  const body = '{"streams":[{"stream":{"app":"a","o":{ "x": "y" },"n":1.50,"e":1E+2,' +
+    '"l":[1 , true],"t":true,"z":null},"values":[["1","l"]]}]}';
+  const res = await post(relay, body, JSON_HEADERS);
+  assert.equal(res.status, 204);
+  assert.deepEqual(flatEntries(sink)[0].labels, {
+    app: "a",
+    e: "1E+2",
+    l: "[1 , true]",
+    n: "1.50",
+    o: '{ "x": "y" }',
+    t: "true",
+    z: "null",
+  });
+  assert.equal(
+    sink.accepted[0].streams[0].key,
+    '{app="a", e="1E+2", l="[1 , true]", n="1.50", o="{ \\"x\\": \\"y\\" }", t="true", z="null"}',
+  );
 });
 
 test("configured labels override incoming ones; an empty one deletes; __ labels are removed", async () => {

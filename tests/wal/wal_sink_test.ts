@@ -27,9 +27,11 @@ function start(
   time: FakeTime,
   wal: Record<string, unknown> = {},
   files: WalFiles = nodeWalFiles(),
+  config: Record<string, unknown> = {},
 ): Started {
   const logs: string[] = [];
   const relay = createRelay({
+    ...config,
     use_incoming_timestamp: true,
     wal: { enabled: true, dir, drain_timeout: "2s", ...wal },
     forward_to: lokis.map((l) => ({
@@ -110,6 +112,50 @@ test("WAL: a push is answered once on disk; entries not delivered are replayed a
         Object.values(JSON.parse(readFileSync(join(dir, "cursors.json"), "utf8")).endpoints),
       );
     await until(time, () => cursor() === "[[2,0]]"); // persisted: the next start sends nothing again
+    await stop(b.relay, time);
+  } finally {
+    await loki.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("WAL: a push fanned out by __tenant_id__ is logged per tenant and replayed with its tenants", async () => {
+  const dir = tmp();
+  const loki = await startFakeLoki();
+  const time = new FakeTime();
+  const config = {
+    relabel_rules: [{ action: "replace", source_labels: ["team"], target_label: "__tenant_id__" }],
+  };
+  try {
+    loki.fallback = { status: 503 };
+    const a = start(dir, [loki], time, {}, nodeWalFiles(), config);
+    await a.relay.opened();
+    const body = JSON.stringify({
+      streams: [
+        { stream: { app: "a", team: "ops" }, values: [["1700000000000000001", "one"]] },
+        { stream: { app: "b", team: "dev" }, values: [["1700000000000000002", "two"]] },
+        { stream: { app: "c" }, values: [["1700000000000000003", "three"]] },
+      ],
+    });
+    const res = await a.relay.fetch(
+      new Request("http://relay/loki/api/v1/push", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-scope-orgid": "own" },
+        body,
+      }),
+    );
+    assert.equal(res.status, 204);
+    await stop(a.relay, time);
+
+    loki.fallback = { status: 204 };
+    const b = start(dir, [loki], time, {}, nodeWalFiles(), config);
+    await b.relay.opened();
+    await until(time, () => loki.lines().length === 3);
+    assert.deepEqual(loki.lines().sort(), [
+      'dev|{app="b", team="dev"}|two',
+      'ops|{app="a", team="ops"}|one',
+      'own|{app="c"}|three',
+    ]);
     await stop(b.relay, time);
   } finally {
     await loki.close();
