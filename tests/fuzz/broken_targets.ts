@@ -48,7 +48,12 @@ export const TARGETS: readonly Target[] = [
   {
     name: "wrong auth shape",
     run(_rnd, ctx) {
-      checkAuthorization("Basic x", { scheme: "basic", username: "a:b", password: "" }, undefined, ctx.tally);
+      checkAuthorization(
+        "Basic x",
+        { scheme: "basic", username: "a:b", password: "" },
+        undefined,
+        ctx.tally,
+      );
       return Promise.resolve();
     },
   },

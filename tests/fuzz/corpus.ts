@@ -45,7 +45,9 @@ function labelObject(rnd: Prng): Record<string, string> {
   const out: Record<string, string> = {};
   const n = rnd.size(6);
   for (let i = 0; i < n; i++) {
-    const name = rnd.chance(0.8) ? rnd.pick(["app", "env", "job", "pod", "__name__"]) : randomText(rnd);
+    const name = rnd.chance(0.8)
+      ? rnd.pick(["app", "env", "job", "pod", "__name__"])
+      : randomText(rnd);
     out[name] = rnd.chance(0.8) ? `v${rnd.int(20)}` : randomText(rnd);
   }
   return out;
@@ -91,7 +93,10 @@ export function protoSeed(rnd: Prng): Uint8Array {
 function jsonString(rnd: Prng, s: string): string {
   const plain = JSON.stringify(s);
   if (rnd.chance(0.8)) return plain;
-  return plain.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return plain.replace(
+    /[^\x20-\x7e]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 function nanoString(e: Entry): string {
@@ -108,22 +113,37 @@ function jsonSpace(rnd: Prng): string {
 export function jsonSeed(rnd: Prng): string {
   if (rnd.chance(0.05)) {
     return new TextDecoder().decode(
-      makeBody(rnd.pick(["typical", "escapes", "non-ascii", "small-streams"]), rnd.range(200, 8192), rnd.u32()).body,
+      makeBody(
+        rnd.pick(["typical", "escapes", "non-ascii", "small-streams"]),
+        rnd.range(200, 8192),
+        rnd.u32(),
+      ).body,
     );
   }
   const sp = () => jsonSpace(rnd);
   const streams = randomStreams(rnd).map((s) => {
     const labels = Object.entries(s.labels).map(([k, v]) =>
-      `${jsonString(rnd, k)}${sp()}:${sp()}${rnd.chance(0.05) ? rnd.pick(ODD_LABEL_VALUES) : jsonString(rnd, v)}`
+      `${jsonString(rnd, k)}${sp()}:${sp()}${
+        rnd.chance(0.05) ? rnd.pick(ODD_LABEL_VALUES) : jsonString(rnd, v)
+      }`
     );
     const values = s.entries.map((e) => {
       const parts = [`"${nanoString(e)}"`, jsonString(rnd, e.line)];
       if (e.metadata) {
-        parts.push(`{${e.metadata.map((p) => `${jsonString(rnd, p.name)}:${jsonString(rnd, p.value)}`).join(",")}}`);
+        parts.push(
+          `{${
+            e.metadata.map((p) => `${jsonString(rnd, p.name)}:${jsonString(rnd, p.value)}`).join(
+              ",",
+            )
+          }}`,
+        );
       }
       return `[${parts.join(`,${sp()}`)}]`;
     });
-    const fields = [`"stream":${sp()}{${labels.join(",")}}`, `"values":${sp()}[${values.join(`,${sp()}`)}]`];
+    const fields = [
+      `"stream":${sp()}{${labels.join(",")}}`,
+      `"values":${sp()}[${values.join(`,${sp()}`)}]`,
+    ];
     if (rnd.chance(0.1)) fields.reverse();
     if (rnd.chance(0.05)) fields.push(`"extra":${sp()}{"x":[1,2,{"y":null}]}`);
     return `{${sp()}${fields.join(`,${sp()}`)}${sp()}}`;
@@ -133,8 +153,13 @@ export function jsonSeed(rnd: Prng): string {
 
 /** A raw body: lines joined by `\n` or `\r\n`, empty lines and odd bytes included. */
 export function rawSeed(rnd: Prng): Uint8Array {
-  const lines = Array.from({ length: rnd.size(40) }, () => (rnd.chance(0.1) ? "" : randomText(rnd)));
-  const body = utf8.encode(lines.join(rnd.chance(0.7) ? "\n" : "\r\n") + (rnd.chance(0.5) ? "\n" : ""));
+  const lines = Array.from(
+    { length: rnd.size(40) },
+    () => (rnd.chance(0.1) ? "" : randomText(rnd)),
+  );
+  const body = utf8.encode(
+    lines.join(rnd.chance(0.7) ? "\n" : "\r\n") + (rnd.chance(0.5) ? "\n" : ""),
+  );
   if (rnd.chance(0.1)) body[rnd.int(body.length)] = 0xff; // not UTF-8
   return body;
 }
@@ -179,7 +204,10 @@ let largeBlock: Uint8Array | undefined;
 export function largeSnappy(): Uint8Array {
   if (largeBlock === undefined) {
     const one = encodePushRequest({
-      streams: [{ labels: '{app="big"}', entries: [{ seconds: 1, nanos: 2, line: "x".repeat(200) }] }],
+      streams: [{
+        labels: '{app="big"}',
+        entries: [{ seconds: 1, nanos: 2, line: "x".repeat(200) }],
+      }],
     });
     const times = Math.ceil((8 * 1024 * 1024 + 4096) / one.length);
     const whole = new Uint8Array(one.length * times);

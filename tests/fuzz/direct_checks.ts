@@ -77,7 +77,10 @@ export function directJson(rnd: Prng, bytes: Uint8Array, tally: Tally, mustDecod
     account: account(rnd),
     sliceBytes: rnd.pick([undefined, 1, 7, 4096]),
   };
-  const result = noThrow("decodePushJsonSteps", () => runToEnd(decodePushJsonSteps(bytes, options)));
+  const result = noThrow(
+    "decodePushJsonSteps",
+    () => runToEnd(decodePushJsonSteps(bytes, options)),
+  );
   checkOutcome("decodeJson", result, ["invalid", "too_large", "busy"], tally);
   if (mustDecode && !options.limits && !options.account) {
     check(result.ok, () => `decodeJson refused a valid push: ${!result.ok && result.error}`);

@@ -185,7 +185,9 @@ export async function runFuzz(
         report.maxLagMs = worstLag;
         report.maxLagCase = i;
       }
-      if (worstLag > lagLimit) fail(`event loop stalled: a 50 ms timer fired ${Math.round(worstLag)} ms late`);
+      if (worstLag > lagLimit) {
+        fail(`event loop stalled: a 50 ms timer fired ${Math.round(worstLag)} ms late`);
+      }
       worstLag = 0;
       if (report.cases % memoryEvery === 0) {
         let m = memory();

@@ -35,7 +35,9 @@ function rate(report: FuzzReport): string {
 
 function summary(report: FuzzReport): string {
   const lines = [
-    `cases:       ${report.cases} in ${(report.elapsedMs / 1000).toFixed(1)} s (${rate(report)} cases/s)`,
+    `cases:       ${report.cases} in ${(report.elapsedMs / 1000).toFixed(1)} s (${
+      rate(report)
+    } cases/s)`,
     `by target:   ${Object.entries(report.targets).map(([t, n]) => `${t} ${n}`).join(", ")}`,
     `memory:      heap (with external) ${mib(report.memory.baselineHeap)} MiB at start, ` +
     `peak ${mib(report.memory.peakHeap)} MiB; peak RSS ${mib(report.memory.peakRss)} MiB`,

@@ -1,7 +1,8 @@
 // The relays the fuzzer sends to, each built by createRelay() as an embedder builds it: the default
-// (stdout sink), a tight one (small limits, labels, relabel rules, incoming timestamps), and one
-// that forwards to a fake Loki that checks every batch it gets. Anything logged at error level,
-// and any batch the fake Loki cannot read, is recorded as a problem for the case being run.
+// (stdout sink), a tight one (small limits, labels, relabel rules, incoming timestamps), one that
+// forwards to a fake Loki that checks every batch it gets, and a guarded one forwarding there too
+// (auth, tenants, rate limits, Loki's limits). Anything logged at error level, and any batch the
+// fake Loki cannot read, is recorded as a problem for the case being run.
 import { uncompress } from "snappyjs";
 import { createRelay, type Relay } from "../../src/relay.ts";
 import type { ConfigInput } from "../../src/config/config_schema.ts";
@@ -28,6 +29,17 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
+/** The name of the relay with auth, tenants, rate limits and Loki's limits on. */
+export const GUARDED = "guarded";
+
+/** The credentials the guarded relay takes. */
+export const CREDENTIALS = {
+  token: "fuzz-token",
+  pinnedToken: "pinned-token",
+  user: "ann",
+  password: "pw:with:colons",
+} as const;
+
 const CONFIGS: [string, ConfigInput, number][] = [
   ["default", {}, 100 * 1024 * 1024],
   ["tight", {
@@ -51,7 +63,55 @@ const CONFIGS: [string, ConfigInput, number][] = [
     labels: { job: "fuzz" },
     use_incoming_timestamp: true,
     external_labels: { cluster: "fuzz" },
-    forward_to: [{ url: "http://loki.fuzz/loki/api/v1/push", batch_wait: "20ms", batch_size: "64KiB" }],
+    forward_to: [{
+      url: "http://loki.fuzz/loki/api/v1/push",
+      batch_wait: "20ms",
+      batch_size: "64KiB",
+    }],
+  }, 100 * 1024 * 1024],
+  // Every edge feature on: credentials (one pinning a tenant, one bound to tenants), a default
+  // and allowed tenants, __tenant_id__ written by a rule, rates, and Loki's limits (the oldest
+  // timestamp moved back so the corpus's 2023 entries pass and only the far ones are refused).
+  [GUARDED, {
+    labels: { job: "fuzz" },
+    use_incoming_timestamp: true,
+    relabel_rules: [
+      {
+        source_labels: ["env"],
+        regex: "v1(.)",
+        target_label: "__tenant_id__",
+        replacement: "team-$1",
+      },
+    ],
+    auth: {
+      bearer_tokens: [
+        { name: "any", token: CREDENTIALS.token },
+        { name: "pinned", token: CREDENTIALS.pinnedToken, tenant: "team-a" },
+      ],
+      basic_users: [
+        {
+          username: CREDENTIALS.user,
+          password: CREDENTIALS.password,
+          tenants: ["fuzz", "team-a", "team-1"],
+        },
+      ],
+      protect_metrics: true,
+    },
+    tenants: {
+      default: "fuzz",
+      allowed: ["fuzz", "team-a", "team-0", "team-1", "team-2"],
+    },
+    rate_limits: {
+      per_tenant: { entries_per_second: 20_000, bytes_per_second: "8MiB" },
+      overrides: { "team-2": { entries_per_second: 50, entries_burst: 100 } },
+      global: { entries_per_second: 100_000, bytes_per_second: "32MiB" },
+    },
+    limits: { loki_defaults: true, reject_old_samples_max_age: "3650d" },
+    forward_to: [{
+      url: "http://loki.fuzz/loki/api/v1/push",
+      batch_wait: "20ms",
+      batch_size: "64KiB",
+    }],
   }, 100 * 1024 * 1024],
 ];
 
@@ -68,7 +128,9 @@ export function checkBatch(body: Uint8Array): string | undefined {
     return `fake Loki: the relay sent a batch that is not snappy: ${(err as Error).message}`;
   }
   const decoded = runToEnd(decodeProtoSteps(plain));
-  if (!decoded.ok) return `fake Loki: the relay sent a batch that does not decode: ${decoded.error}`;
+  if (!decoded.ok) {
+    return `fake Loki: the relay sent a batch that does not decode: ${decoded.error}`;
+  }
   for (const s of decoded.request.streams) {
     const parsed = parseLabels(s.labels);
     if (!parsed.ok) {

@@ -53,14 +53,18 @@ test("a target that breaks nothing fails no case", async () => {
 });
 
 test("a 5xx answer fails its case, with the status and the body", async () => {
-  assert.deepEqual(await failuresOf("answers 500"), [0, 1].map((k) =>
-    `${at("answers 500", k)}: status 500 for POST /loki/api/v1/push: boom`
-  ));
+  assert.deepEqual(
+    await failuresOf("answers 500"),
+    [0, 1].map((k) => `${at("answers 500", k)}: status 500 for POST /loki/api/v1/push: boom`),
+  );
 });
 
 test("a fetch that throws fails its case", async () => {
   const [failure] = await failuresOf("fetch throws");
-  assert.match(failure, new RegExp(`^${at("fetch throws")}: relay.fetch threw TypeError: exploded`));
+  assert.match(
+    failure,
+    new RegExp(`^${at("fetch throws")}: relay.fetch threw TypeError: exploded`),
+  );
 });
 
 test("a decoder that throws fails its case", async () => {
@@ -74,16 +78,19 @@ test("parseAuthorization results out of shape fail their case", async () => {
 });
 
 test("a case that never settles is a hang, and the run goes on", async () => {
-  assert.deepEqual(await failuresOf("never settles"), [0, 1].map((k) =>
-    `${at("never settles", k)}: hang: not settled within 200 ms`
-  ));
+  assert.deepEqual(
+    await failuresOf("never settles"),
+    [0, 1].map((k) => `${at("never settles", k)}: hang: not settled within 200 ms`),
+  );
 });
 
 test("a case that holds the event loop past the lag limit fails", async () => {
   const [failure] = await failuresOf("stalls the event loop");
   assert.match(
     failure,
-    new RegExp(`^${at("stalls the event loop")}: event loop stalled: a 50 ms timer fired \\d+ ms late`),
+    new RegExp(
+      `^${at("stalls the event loop")}: event loop stalled: a 50 ms timer fired \\d+ ms late`,
+    ),
   );
 });
 
@@ -97,7 +104,10 @@ test("an error that escapes a case (a crash) fails that case", async () => {
   const [failure] = report.failures;
   assert.equal(failure.index, at("rejects in the background"));
   // Deno's worker survives it (the engine's handler records it); Bun's test runner ends the worker.
-  assert.match(failure.message, /^crash: (unhandled rejection Error|the worker died).*nobody listens/s);
+  assert.match(
+    failure.message,
+    /^crash: (unhandled rejection Error|the worker died).*nobody listens/s,
+  );
 });
 
 test("a case that blocks the event loop for good is a hang, caught by the watchdog", async () => {
@@ -114,6 +124,9 @@ test("memory held past the bound fails the run, with the heap it reached", async
   const report = await run(["leaks"], { heapGrowthBytes: 64 << 20, memoryEvery: 4 }, 40);
   assert.equal(report.failures.length, 1);
   assert.equal(report.failures[0].target, "leaks");
-  assert.match(report.failures[0].message, /^memory: heap \d+\.\d MiB, more than \d+\.\d \+ 64\.0 MiB$/);
+  assert.match(
+    report.failures[0].message,
+    /^memory: heap \d+\.\d MiB, more than \d+\.\d \+ 64\.0 MiB$/,
+  );
   assert.ok(report.cases < 20, `stopped after ${report.cases} cases`);
 });

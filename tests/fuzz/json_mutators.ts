@@ -106,7 +106,7 @@ const VALUES = [
   '[["1","x"]]',
   '{"a":"b"}',
   '{"":""}',
-  '[null,null]',
+  "[null,null]",
   '["1"]',
   '["1","x",{"k":"v"},"extra"]',
   '["1","x",{"k":1}]',
@@ -184,7 +184,7 @@ const MUTATORS: JsonMutator[] = [
   },
   function cutString(rnd, t, s) {
     if (s.strings.length === 0) return t;
-    const [a, b] = rnd.pick(s.strings);
+    const [, b] = rnd.pick(s.strings);
     return splice(t, b - 1, b, ""); // unterminated
   },
   function garbageAround(rnd, t) {

@@ -53,7 +53,7 @@ const PIECES = [
   "=",
   ",",
   "#",
-  "level=info msg=\"quoted\"",
+  'level=info msg="quoted"',
 ];
 
 /** A short random text: words, quotes, escapes, non-ASCII, control characters, surrogates. */

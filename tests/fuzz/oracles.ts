@@ -73,7 +73,9 @@ export async function sendChecked(relay: Relay, send: Send, tally: Tally): Promi
   try {
     text = await response.text();
   } catch (err) {
-    throw new FuzzFailure(`the ${response.status} response body could not be read: ${describe(err)}`);
+    throw new FuzzFailure(
+      `the ${response.status} response body could not be read: ${describe(err)}`,
+    );
   }
   const { status } = response;
   tally(`http ${status}`);
@@ -174,14 +176,21 @@ export function checkAuthorization(
   tally(`parseAuthorization ${result.scheme}`);
   const keys = Object.keys(result).sort().join(",");
   const shapes: Record<string, [string, (r: Authorization) => boolean]> = {
-    basic: ["password,scheme,username", (r) =>
-      r.scheme === "basic" && typeof r.username === "string" && typeof r.password === "string" &&
-      !r.username.includes(":")],
-    bearer: ["scheme,token", (r) =>
-      r.scheme === "bearer" && /^[A-Za-z0-9\-._~+/]+=*$/.test(r.token)],
+    basic: [
+      "password,scheme,username",
+      (r) =>
+        r.scheme === "basic" && typeof r.username === "string" && typeof r.password === "string" &&
+        !r.username.includes(":"),
+    ],
+    bearer: [
+      "scheme,token",
+      (r) => r.scheme === "bearer" && /^[A-Za-z0-9\-._~+/]+=*$/.test(r.token),
+    ],
     none: ["scheme", () => header === null || header.trim() === ""],
-    invalid: ["error,scheme", (r) =>
-      r.scheme === "invalid" && typeof r.error === "string" && r.error.length > 0],
+    invalid: [
+      "error,scheme",
+      (r) => r.scheme === "invalid" && typeof r.error === "string" && r.error.length > 0,
+    ],
   };
   const shape = shapes[result.scheme];
   check(

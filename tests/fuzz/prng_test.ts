@@ -7,10 +7,14 @@ import { protoSeed } from "./corpus.ts";
 import { mutateBytes } from "./byte_mutators.ts";
 
 test("Prng gives the same sequence for the same seed, another for another seed", () => {
-  const take = (seed: number) => Array.from({ length: 8 }, (() => {
-    const rnd = new Prng(seed);
-    return () => rnd.u32();
-  })());
+  const take = (seed: number) =>
+    Array.from(
+      { length: 8 },
+      (() => {
+        const rnd = new Prng(seed);
+        return () => rnd.u32();
+      })(),
+    );
   assert.deepEqual(take(42), take(42));
   assert.notDeepEqual(take(42), take(43));
 });

@@ -2,13 +2,19 @@
 // decoders on it directly, then sends it through the real pipeline (`relay.fetch`) to the push and
 // raw endpoints of one of the relays. Case i of a run uses target i mod TARGETS.length.
 import type { Prng } from "./prng.ts";
-import type { Fleet } from "./fuzz_relays.ts";
+import { CREDENTIALS, type Fleet, type FuzzRelay, GUARDED } from "./fuzz_relays.ts";
 import { check, sendChecked, type Tally } from "./oracles.ts";
 import { mutateBytes } from "./byte_mutators.ts";
 import { mutateProto } from "./proto_mutators.ts";
 import { mutateJson } from "./json_mutators.ts";
 import { mutateLabels, randomLabels, randomText } from "./label_mutators.ts";
-import { authorization, contentEncoding, contentType, headerValue, tenant } from "./header_mutators.ts";
+import {
+  authorization,
+  contentEncoding,
+  contentType,
+  headerValue,
+  tenant,
+} from "./header_mutators.ts";
 import {
   type BodyEncoding,
   encodeBody,
@@ -28,9 +34,11 @@ import {
   directSnappy,
   directTenant,
 } from "./direct_checks.ts";
+import type { Relay } from "../../src/relay.ts";
+import { parseAuthorization } from "../../src/auth/authorization.ts";
 import { encodePushRequest } from "../../src/codec/encode_proto.ts";
 import { snappyCompress } from "../../src/codec/snappy_block.ts";
-import { deflateRawSync, gzipSync } from "node:zlib";
+import { constants, crc32, deflateRawSync, gzipSync } from "node:zlib";
 
 /** What a case runs against. */
 export interface CaseContext {
@@ -61,6 +69,35 @@ function headers(entries: Record<string, string | undefined>): Record<string, st
   return out;
 }
 
+/**
+ * An Authorization header for a request to `relay`: to the guarded relay mostly one of its
+ * credentials (scheme in any case), else junk or none; to the others (which have no auth) now
+ * and then junk they must ignore.
+ */
+function credentialsFor(rnd: Prng, relay: FuzzRelay): string | undefined {
+  const guarded = relay.name === GUARDED;
+  if (!guarded || rnd.chance(0.15)) {
+    return rnd.chance(guarded ? 0.7 : 0.1)
+      ? headerValue(authorization(rnd).header ?? "")
+      : undefined;
+  }
+  const scheme = (name: string) => rnd.pick([name, name.toLowerCase(), name.toUpperCase()]);
+  switch (rnd.int(3)) {
+    case 0:
+      return `${scheme("Bearer")} ${CREDENTIALS.token}`;
+    case 1:
+      return `${scheme("Bearer")} ${CREDENTIALS.pinnedToken}`;
+    default:
+      return `${scheme("Basic")} ${btoa(`${CREDENTIALS.user}:${CREDENTIALS.password}`)}`;
+  }
+}
+
+/** A random relay, and the Authorization header to send it. */
+function pickRelay(rnd: Prng, ctx: CaseContext): { relay: Relay; authorization?: string } {
+  const chosen = rnd.pick(ctx.fleet.relays);
+  return { relay: chosen.relay, authorization: credentialsFor(rnd, chosen) };
+}
+
 /** Sends `body` to a random relay's push endpoint with plausible, sometimes junk, headers. */
 async function push(
   rnd: Prng,
@@ -69,8 +106,9 @@ async function push(
   type: string | undefined,
   encoding?: string,
 ): Promise<number> {
-  const relay = rnd.pick(ctx.fleet.relays).relay;
+  const { relay, authorization } = pickRelay(rnd, ctx);
   const h = headers({
+    authorization,
     "content-type": contentType(rnd, type),
     "content-encoding": contentEncoding(rnd, encoding),
     "x-scope-orgid": tenant(rnd),
@@ -79,9 +117,30 @@ async function push(
 }
 
 let bomb: Uint8Array | undefined;
-/** gzip of 120 MiB of zeros: more than any relay here lets a body inflate to. */
+/**
+ * gzip of 120 MiB of zeros: more than any relay here lets a body inflate to. Made without
+ * compressing 120 MiB (over a second of held event loop, which the engine blamed on the case):
+ * one fully flushed raw DEFLATE block of 1 MiB of zeros, repeated, between a gzip header and an
+ * empty final block with the trailer (CRC-32 and size of the 120 MiB).
+ */
 function gzipBomb(): Uint8Array {
-  bomb ??= new Uint8Array(gzipSync(new Uint8Array(120 * 1024 * 1024), { level: 1 }));
+  if (bomb) return bomb;
+  const mib = 120;
+  const zeros = new Uint8Array(1 << 20);
+  const block = deflateRawSync(zeros, { level: 1, finishFlush: constants.Z_FULL_FLUSH });
+  const out = new Uint8Array(10 + block.length * mib + 2 + 8);
+  out.set([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  let at = 10;
+  let crc = 0;
+  for (let i = 0; i < mib; i++, at += block.length) {
+    out.set(block, at);
+    crc = crc32(zeros, crc);
+  }
+  out.set([0x03, 0x00], at); // final fixed-Huffman block holding only end-of-block
+  const view = new DataView(out.buffer);
+  view.setUint32(at + 2, crc >>> 0, true);
+  view.setUint32(at + 6, (mib << 20) >>> 0, true);
+  bomb = out;
   return bomb;
 }
 
@@ -125,7 +184,13 @@ const jsonTarget: Target = {
     const valid = !textMutated && !bytesMutated && !/\\ud[89a-f]/i.test(text);
     directJson(rnd, bytes, ctx.tally, valid);
     const snappy = rnd.chance(0.05);
-    await push(rnd, ctx, snappy ? snappyCompress(bytes) : bytes, JSON_TYPE, snappy ? "snappy" : undefined);
+    await push(
+      rnd,
+      ctx,
+      snappy ? snappyCompress(bytes) : bytes,
+      JSON_TYPE,
+      snappy ? "snappy" : undefined,
+    );
   },
 };
 
@@ -168,8 +233,9 @@ const rawTarget: Target = {
       : encoding === "snappy"
       ? snappyCompress(bytes)
       : bytes;
-    const relay = rnd.pick(ctx.fleet.relays).relay;
+    const { relay, authorization } = pickRelay(rnd, ctx);
     const h = headers({
+      authorization,
       "content-encoding": contentEncoding(rnd, encoding),
       "x-scope-orgid": tenant(rnd),
       "content-type": rnd.chance(0.1) ? contentType(rnd, undefined) : undefined,
@@ -192,7 +258,9 @@ const labelsTarget: Target = {
     }
     const stream: Record<string, string> = {};
     for (let i = rnd.size(8); i > 0; i--) {
-      stream[rnd.chance(0.5) ? randomText(rnd) : `l${i}`] = rnd.chance(0.5) ? text : randomText(rnd);
+      stream[rnd.chance(0.5) ? randomText(rnd) : `l${i}`] = rnd.chance(0.5)
+        ? text
+        : randomText(rnd);
     }
     const body = JSON.stringify({ streams: [{ stream, values: [["1700000000000000000", text]] }] });
     await push(rnd, ctx, utf8.encode(body), JSON_TYPE);
@@ -201,23 +269,57 @@ const labelsTarget: Target = {
 
 /**
  * Authorization headers: parsed directly (shape, and the exact parse of valid ones), then sent on
- * a valid push, which must be taken (the relay does not read the header yet).
+ * a valid push: a relay without auth must take it whatever the header says, the guarded relay
+ * must refuse it 401 (random credentials are never its own), and must take its own credentials
+ * however the header spaces and cases them.
  */
 const authTarget: Target = {
   name: "authorization",
   async run(rnd, ctx) {
     const { header, expect } = authorization(rnd);
     directAuth(header, expect, ctx.tally);
+    const guarded = ctx.fleet.relays.find((r) => r.name === GUARDED)!.relay;
+    const sendGood = (relay: Relay, authorization: string) =>
+      sendChecked(relay, {
+        path: PUSH_PATHS[0],
+        headers: { "content-type": JSON_TYPE, authorization },
+        body: GOOD_JSON,
+      }, ctx.tally);
+    if (rnd.chance(0.1)) {
+      const own = credentialsFor(rnd, { name: GUARDED, relay: guarded, maxBytes: 0 });
+      if (own === undefined) return;
+      const [scheme, secret] = own.split(" ");
+      const spaced = (rnd.chance(0.5) ? " " : "") + scheme + rnd.pick([" ", "  ", "\t", " \t "]) +
+        (secret ?? "") + (rnd.chance(0.5) ? " \t" : "");
+      const status = await sendGood(guarded, spaced);
+      // Junk from credentialsFor (its 15%) is refused; the relay's own credentials are taken.
+      const ownParsed = parseAuthorization(own);
+      if (ownParsed.scheme === "bearer" || ownParsed.scheme === "basic") {
+        const known = ownParsed.scheme === "bearer"
+          ? (ownParsed.token === CREDENTIALS.token || ownParsed.token === CREDENTIALS.pinnedToken)
+          : ownParsed.username === CREDENTIALS.user && ownParsed.password === CREDENTIALS.password;
+        if (known) {
+          check(
+            status === 204 || status === 429, // 429: other cases spent the tenant's rate
+            () => `a push with the relay's own ${JSON.stringify(spaced)} got ${status}`,
+          );
+        }
+      }
+      return;
+    }
     if (header === null || rnd.chance(0.5)) return;
     const value = headerValue(header);
     directAuth(value, undefined, ctx.tally); // as a server hands non-UTF-8 header bytes over
-    const relay = ctx.fleet.relays[0].relay;
-    const status = await sendChecked(relay, {
-      path: PUSH_PATHS[0],
-      headers: { "content-type": JSON_TYPE, authorization: value },
-      body: GOOD_JSON,
-    }, ctx.tally);
-    check(status === 0 || status === 204, () => `a valid push with Authorization junk got ${status}`);
+    const open = await sendGood(ctx.fleet.relays[0].relay, value);
+    check(open === 0 || open === 204, () => `a valid push with Authorization junk got ${open}`);
+    const refused = await sendGood(guarded, value);
+    check(
+      refused === 0 || refused === 401,
+      () =>
+        `the guarded relay answered ${refused} (not 401) to Authorization ${
+          JSON.stringify(value.slice(0, 80))
+        }`,
+    );
   },
 };
 
@@ -245,15 +347,30 @@ const headersTarget: Target = {
     const body = json ? utf8.encode(jsonSeed(rnd)) : snappyCompress(protoSeed(rnd));
     const method = rnd.pick(METHODS);
     const h = headers({
-      "content-type": rnd.chance(0.5) ? headerValue(randomText(rnd)) : contentType(rnd, json ? JSON_TYPE : undefined),
-      "content-encoding": rnd.chance(0.3) ? headerValue(randomText(rnd)) : contentEncoding(rnd, undefined),
+      "content-type": rnd.chance(0.5)
+        ? headerValue(randomText(rnd))
+        : contentType(rnd, json ? JSON_TYPE : undefined),
+      "content-encoding": rnd.chance(0.3)
+        ? headerValue(randomText(rnd))
+        : contentEncoding(rnd, undefined),
       "x-scope-orgid": org === null ? undefined : headerValue(org),
       "content-length": rnd.chance(0.3)
-        ? rnd.pick(["0", "1", "-1", "1e3", "0x10", " 5 ", "99999999999", "NaN", String(body.length + 1)])
+        ? rnd.pick([
+          "0",
+          "1",
+          "-1",
+          "1e3",
+          "0x10",
+          " 5 ",
+          "99999999999",
+          "NaN",
+          String(body.length + 1),
+        ])
         : undefined,
     });
     const path = rnd.pick(PATHS);
-    const relay = rnd.pick(ctx.fleet.relays).relay;
+    const { relay, authorization } = pickRelay(rnd, ctx);
+    if (authorization !== undefined) h.authorization = authorization;
     const withBody = method !== "GET" && method !== "HEAD";
     await sendChecked(relay, { path, method, headers: h, body: withBody ? body : null }, ctx.tally);
   },
@@ -264,7 +381,11 @@ const streamedTarget: Target = {
   name: "streamed",
   async run(rnd, ctx) {
     const kind = rnd.int(3);
-    let bytes = kind === 0 ? utf8.encode(jsonSeed(rnd)) : kind === 1 ? snappyCompress(protoSeed(rnd)) : rawSeed(rnd);
+    let bytes = kind === 0
+      ? utf8.encode(jsonSeed(rnd))
+      : kind === 1
+      ? snappyCompress(protoSeed(rnd))
+      : rawSeed(rnd);
     if (rnd.chance(0.3)) bytes = mutateBytes(rnd, bytes, other(rnd));
     const chunks: Uint8Array[] = [];
     for (let at = 0; at < bytes.length;) {
@@ -281,8 +402,9 @@ const streamedTarget: Target = {
         else controller.close();
       },
     });
-    const relay = rnd.pick(ctx.fleet.relays).relay;
+    const { relay, authorization } = pickRelay(rnd, ctx);
     const h = headers({
+      authorization,
       "content-type": kind === 0 ? JSON_TYPE : kind === 1 ? PROTO_TYPE : undefined,
       "content-length": rnd.chance(0.2) ? String(rnd.int(bytes.length * 2 + 1)) : undefined,
     });
@@ -308,8 +430,9 @@ const randomTarget: Target = {
       const type = rnd.pick([undefined, JSON_TYPE, PROTO_TYPE]);
       await push(rnd, ctx, bytes, type, rnd.pick([undefined, "snappy", "gzip", "deflate"]));
     } else {
-      const relay = rnd.pick(ctx.fleet.relays).relay;
-      await sendChecked(relay, { path: rnd.pick(RAW_PATHS), headers: {}, body: bytes }, ctx.tally);
+      const { relay, authorization } = pickRelay(rnd, ctx);
+      const h = headers({ authorization });
+      await sendChecked(relay, { path: rnd.pick(RAW_PATHS), headers: h, body: bytes }, ctx.tally);
     }
   },
 };
