@@ -29,6 +29,8 @@ export interface FuzzOptions {
   memoryEvery?: number;
   /** A 50 ms timer may fire this late at most (the event loop stalled). @default 1000 */
   lagLimitMs?: number;
+  /** The run stops (reporting the cases it ran) once it has run this long. @default no limit */
+  maxMs?: number;
   /** The run stops after this many failures. @default 20 */
   maxFailures?: number;
   /** Where the index of the running case is written, for a watchdog on another thread. */
@@ -159,6 +161,7 @@ export async function runFuzz(
   try {
     for (let i = first; i < first + options.cases; i++) {
       if (report.failures.length >= maxFailures) break;
+      if (options.maxMs !== undefined && performance.now() - started >= options.maxMs) break;
       const target = targets[i % targets.length];
       if (options.only && !options.only.includes(target.name)) continue;
       current = { index: i, target: target.name };

@@ -1,7 +1,7 @@
-// The long fuzz run: `deno task fuzz [--cases N] [--seed S] [--case I] [--only a,b]` (on Bun:
-// `bun tests/fuzz/fuzz_main.ts …`). A million cases by default, a random seed unless given (it is
-// printed, so a failing run can be replayed); `--case I` replays case I of seed S alone. Prints
-// the rate, the outcomes, peak memory and every failure; exits 1 on any failure.
+// The long fuzz run: `deno task fuzz [--cases N] [--minutes M] [--seed S] [--case I] [--only a,b]`
+// (on Bun: `bun tests/fuzz/fuzz_main.ts …`). A million cases by default, a random seed unless given
+// (it is printed, so a failing run can be replayed); `--case I` replays case I of seed S alone.
+// Prints the rate, the outcomes, peak memory and every failure; exits 1 on any failure.
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type FuzzReport, mib } from "./fuzz_engine.ts";
@@ -12,6 +12,7 @@ const HELP = `Usage: deno task fuzz [options]
 
 Options:
   --cases N    cases to run (default 1000000)
+  --minutes M  stop after M minutes, whatever cases are left (default: no limit)
   --seed S     the run's seed, a 32-bit integer (default: random, printed)
   --case I     replay case I of seed S alone (needs --seed)
   --only LIST  only these targets, comma-separated: ${TARGETS.map((t) => t.name).join(", ")}
@@ -56,6 +57,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     cases: { type: "string" },
+    minutes: { type: "string" },
     seed: { type: "string" },
     case: { type: "string" },
     only: { type: "string" },
@@ -73,6 +75,8 @@ if (values.case !== undefined && values.seed === undefined) fail("--case needs -
 const seed = integer(values.seed, "seed", Math.floor(Math.random() * 2 ** 32)) >>> 0;
 const replay = values.case === undefined ? undefined : integer(values.case, "case", 0);
 const cases = replay === undefined ? integer(values.cases, "cases", 1_000_000) : 1;
+const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+if (minutes !== undefined && !(minutes > 0)) fail("--minutes must be a positive number");
 
 console.log(
   replay === undefined
@@ -83,6 +87,7 @@ const report = await fuzzInWorker({
   seed,
   cases,
   first: replay ?? 0,
+  maxMs: minutes === undefined ? undefined : minutes * 60_000,
   only,
   targetNames: names,
   onProgress: (r) =>
