@@ -15,7 +15,9 @@ export type Authorization =
 
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the user name, not a byte order mark to drop (dropping it
+// would read "\uFEFFann:x" as ann's credentials).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Reads an `Authorization` header value (`null` when absent).

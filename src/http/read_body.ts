@@ -129,6 +129,14 @@ function refused(answer: "too_large" | "busy", hold: BudgetHold, what: string): 
 }
 
 /**
+ * Longest run of chunks read back to back before other work gets a turn. Reads resolve as
+ * microtasks, so without a turn given back an inflater producing a body of zeros up to the cap
+ * (32 MiB and more) held the event loop for most of a second: no timer fired, no other request
+ * was served.
+ */
+const SLICE_MS = 10;
+
+/**
  * Reads a stream into one array, taking every byte from `hold` and giving up past `maxBytes`.
  * With a known `length` the array is allocated once and filled (no copy at the end); otherwise
  * chunks are gathered and joined into one copy that takes their place.
@@ -153,10 +161,15 @@ async function readCapped(
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
+  let deadline = performance.now() + SLICE_MS;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (performance.now() >= deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        deadline = performance.now() + SLICE_MS;
+      }
       total += value.byteLength;
       if (total > maxBytes) return stop(tooLarge(what, "more bytes", maxBytes));
       if (out) {

@@ -200,18 +200,41 @@ class Parser {
       const end = s.indexOf("`", start);
       if (end < 0) this.#fail("unterminated raw string", start - 1);
       this.#i = end + 1;
-      return s.slice(start, end);
+      return this.#wellFormed(s.slice(start, end), start);
     }
     // Fast path: no escapes.
     for (let j = start; j < s.length; j++) {
       const c = s.charCodeAt(j);
       if (c === quote) {
         this.#i = j + 1;
-        return s.slice(start, j);
+        return this.#wellFormed(s.slice(start, j), start);
       }
       if (c === 92 || c === 10) break;
     }
-    return this.#escapedString(quote, start - 1);
+    return this.#wellFormed(this.#escapedString(quote, start - 1), start);
+  }
+
+  /**
+   * Refuses a string holding a lone surrogate, as Prometheus's lexer refuses bytes that are not
+   * UTF-8 ("invalid UTF-8 rune"): one only comes from such bytes (an encoded surrogate, which
+   * protobuf's reader lets through), escapes cannot make one, and no parser could read it back
+   * from the label string sent to Loki (`\ud800` is not a code point).
+   */
+  #wellFormed(value: string, start: number): string {
+    if (value.isWellFormed()) return value;
+    const s = this.#s;
+    for (let j = start; j < this.#i; j++) {
+      const c = s.charCodeAt(j);
+      if (c >= 0xd800 && c < 0xdc00 && j + 1 < this.#i) {
+        const next = s.charCodeAt(j + 1);
+        if (next >= 0xdc00 && next < 0xe000) {
+          j++;
+          continue;
+        }
+      }
+      if (c >= 0xd800 && c < 0xe000) this.#fail("invalid UTF-8 rune", j);
+    }
+    return value;
   }
 
   #escapedString(quote: number, quotePos: number): string {

@@ -61,3 +61,18 @@ test("absent or empty is none; everything malformed is invalid with a reason", (
     }
   }
 });
+
+// Found by the fuzzer (tests/fuzz, seed 1, case 1746): the UTF-8 decoder dropped a leading
+// U+FEFF as a byte order mark, so "\uFEFFann:x" read as ann's credentials.
+test("Basic credentials keep a leading U+FEFF of the user name (not a byte order mark)", () => {
+  assert.deepEqual(parseAuthorization(basic("\uFEFFann:x")), {
+    scheme: "basic",
+    username: "\uFEFFann",
+    password: "x",
+  });
+  assert.deepEqual(parseAuthorization(basic("\uFEFF\uFEFF:\uFEFFpw")), {
+    scheme: "basic",
+    username: "\uFEFF\uFEFF",
+    password: "\uFEFFpw",
+  });
+});

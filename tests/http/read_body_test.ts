@@ -105,3 +105,22 @@ test("Content-Encoding is matched as Alloy matches it: exactly, one encoding; id
   const identity = await read("identity");
   assert.deepEqual(identity.ok && [...identity.bytes], [...body]);
 });
+
+// Found by the fuzzer (tests/fuzz, a gzip bomb of zeros): the inflater's chunks are read as
+// microtasks, so inflating up to the cap held the event loop for most of a second (no timer
+// fired, no other request was served).
+test("readBody() gives the event loop a turn while it inflates a body up to the cap", async () => {
+  const body = gzipSync(new Uint8Array(48 << 20), { level: 1 });
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 1);
+  try {
+    const started = performance.now();
+    const result = await readBody(request(body, { "content-encoding": "gzip" }), 40 << 20);
+    const elapsed = performance.now() - started;
+    assert.equal(result.ok || result.failure, "too_large");
+    // A turn at least every 10 ms of reading (a slow machine may run a tick late, not never).
+    assert.ok(ticks >= Math.min(3, elapsed / 50), `${ticks} ticks in ${Math.round(elapsed)} ms`);
+  } finally {
+    clearInterval(ticker);
+  }
+});

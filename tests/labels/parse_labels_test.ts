@@ -84,3 +84,20 @@ test("__proto__, constructor and toString are label names like any other", () =>
   assert.ok(empty.ok);
   assert.deepEqual(Object.keys(empty.labels), []);
 });
+
+// Found by the fuzzer (tests/fuzz): protobuf's reader makes a lone surrogate of an encoded one
+// (bytes ED A0 80), the parser took it, and the relay forwarded the stream under the key
+// formatLabels() wrote for it, `{a="\ud800"}`, which no parser reads (not a code point).
+test("parseLabels() refuses a lone surrogate, as Prometheus refuses bytes that are not UTF-8", () => {
+  const refused = (text: string, at: string) =>
+    assert.deepEqual(parseLabels(text), {
+      ok: false,
+      error: `${at}: parse error: invalid UTF-8 rune`,
+    });
+  refused('{a="x\ud800"}', "1:6");
+  refused('{a="\\n\udc00"}', "1:7");
+  refused("{a=`\ud83d`}", "1:5");
+  refused('{"\ud800"="v"}', "1:3");
+  refused('{a="\ude00\ud83d"}', "1:5");
+  assert.deepEqual(parseLabels('{a="\ud83d\ude00"}'), { ok: true, labels: { a: "😀" } });
+});
