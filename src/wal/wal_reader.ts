@@ -158,7 +158,8 @@ export class WalReader {
   ): Promise<Uint8Array | "torn" | "corrupt"> {
     let chunk = this.#chunk;
     if (!chunk || chunk.segment !== segment || offset < chunk.offset) chunk = undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // At most: the chunk held, a first read, and a second one sized by the header it found.
+    for (let attempt = 0; attempt < 3; attempt++) {
       if (chunk) {
         const at = offset - chunk.offset;
         const length = checkRecord(chunk.bytes, at);

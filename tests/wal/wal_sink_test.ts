@@ -119,6 +119,32 @@ test("WAL: a push is answered once on disk; entries not delivered are replayed a
   }
 });
 
+test("WAL: records larger than one file read, read back from disk, are delivered whole", async () => {
+  const dir = tmp();
+  const loki = await startFakeLoki();
+  const time = new FakeTime();
+  try {
+    loki.fallback = { status: 503 }; // Loki is down: the reader falls behind what is kept in memory
+    const a = start(dir, [loki], time);
+    await a.relay.opened();
+    const big = (i: number) => `${i}:` + "x".repeat(300 * 1024); // a record over 256 KiB
+    // 80 records of 300 KiB: past the 10 MiB queue and the 8 MiB of records kept in memory.
+    for (let i = 0; i < 80; i++) assert.equal((await pushLines(a.relay, [big(i)])).status, 204);
+    loki.fallback = { status: 204 };
+    await until(time, () => lines(loki).length === 80, 20_000);
+    assert.deepEqual(
+      lines(loki).map((l) => l.slice(0, l.indexOf(":"))),
+      [...Array(80).keys()].map(String),
+    );
+    assert.equal(await metric(a.relay, "lokirelay_wal_corrupt_records_total"), 0);
+    assert.ok(!a.logs.some((l) => l.includes("record cut")), a.logs.join(""));
+    await stop(a.relay, time);
+  } finally {
+    await loki.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("WAL: a push fanned out by __tenant_id__ is logged per tenant and replayed with its tenants", async () => {
   const dir = tmp();
   const loki = await startFakeLoki();
