@@ -50,6 +50,15 @@ import type { PushRequest, PushStream } from "../types.ts";
 import { WireEntry } from "./wire_entry.ts";
 import { GO_ZERO_TIME_SECONDS } from "./timestamp.ts";
 import { compareBytes } from "../labels/format_labels.ts";
+import {
+  describeByte,
+  hexDigit,
+  literalEnd,
+  numberEnd,
+  skipSpace,
+  unexpectedMessage,
+} from "./json_scan.ts";
+import { varintLength, writeVarint } from "./varint.ts";
 
 /** Bounds on what one push body may hold. Every one is optional; absent means unbounded. */
 export interface JsonDecodeLimits {
@@ -260,16 +269,6 @@ let tsNanos = 0;
 /** Where the last failed unescape found the bad escape. */
 let unescapeErrorAt = 0;
 
-/** Skips JSON whitespace. */
-function skipSpace(b: Uint8Array, p: number, n: number): number {
-  while (p < n) {
-    const c = b[p];
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
-    else break;
-  }
-  return p;
-}
-
 /**
  * Finds the closing quote of a string whose content starts at `p`, checking escapes and control
  * characters, not reading at or past `lim`. Returns the quote's index; -1 when `lim` was reached
@@ -326,13 +325,6 @@ function scanString(b: Uint8Array, p: number, lim: number): number {
       return -3;
     }
   }
-}
-
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
 
 /** The value of four hex digits at `p`, or -1. */
@@ -565,19 +557,6 @@ function utf8Bytes(text: string): number {
   return n;
 }
 
-function varintLength(v: number): number {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
-}
-
-function writeVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v >= 0x80) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[pos++] = v;
-  return pos;
-}
-
 function copyBytes(b: Uint8Array, s: number, e: number, out: Uint8Array, o: number): number {
   if (e - s > 64) {
     out.set(b.subarray(s, e), o);
@@ -585,12 +564,6 @@ function copyBytes(b: Uint8Array, s: number, e: number, out: Uint8Array, o: numb
   }
   for (let i = s; i < e; i++) out[o++] = b[i];
   return o;
-}
-
-/** A byte for a message: `'x'` when printable ASCII, else its hex value. */
-function describeByte(c: number): string {
-  if (c > 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  return `byte 0x${c.toString(16).padStart(2, "0")}`;
 }
 
 /** Up to {@link MAX_QUOTE} bytes of `b[s, e)`, JSON-quoted, for a message. */
@@ -852,36 +825,16 @@ class Decoder {
 
   /** Checks `null`, `true` or `false` at `p`; returns the position after it. */
   #literal(p: number): number {
-    const b = this.#b;
-    const word = b[p] === 0x6e ? "null" : b[p] === 0x74 ? "true" : "false";
-    for (let k = 0; k < word.length; k++) {
-      if (p + k >= this.#n || b[p + k] !== word.charCodeAt(k)) throw this.#unexpected(p + k);
-    }
-    return p + word.length;
+    const end = literalEnd(this.#b, p, this.#n);
+    if (end < 0) throw this.#unexpected(~end);
+    return end;
   }
 
   /** Checks a number at `p` (RFC 8259 grammar); returns the position after it. */
   #number(p: number): number {
-    const b = this.#b;
-    const n = this.#n;
-    const start = p;
-    if (b[p] === 0x2d) p++;
-    if (p < n && b[p] === 0x30) p++;
-    else if (p < n && b[p] >= 0x31 && b[p] <= 0x39) {
-      while (p < n && b[p] >= 0x30 && b[p] <= 0x39) p++;
-    } else throw this.#badNumber(start, p);
-    if (p < n && b[p] === 0x2e) {
-      p++;
-      if (!(p < n && b[p] >= 0x30 && b[p] <= 0x39)) throw this.#badNumber(start, p);
-      while (p < n && b[p] >= 0x30 && b[p] <= 0x39) p++;
-    }
-    if (p < n && (b[p] === 0x65 || b[p] === 0x45)) {
-      p++;
-      if (p < n && (b[p] === 0x2b || b[p] === 0x2d)) p++;
-      if (!(p < n && b[p] >= 0x30 && b[p] <= 0x39)) throw this.#badNumber(start, p);
-      while (p < n && b[p] >= 0x30 && b[p] <= 0x39) p++;
-    }
-    return p;
+    const end = numberEnd(this.#b, p, this.#n);
+    if (end < 0) throw this.#badNumber(p, ~end);
+    return end;
   }
 
   #badNumber(start: number, p: number): Failure {
@@ -892,8 +845,7 @@ class Decoder {
   }
 
   #unexpected(p: number): Failure {
-    if (p >= this.#n) return invalid(`invalid JSON: unexpected end of input at offset ${p}`);
-    return invalid(`invalid JSON: unexpected ${describeByte(this.#b[p])} at offset ${p}`);
+    return invalid(unexpectedMessage(this.#b, p, this.#n));
   }
 
   #checkDepth(depth: number, p: number): void {

@@ -43,6 +43,15 @@ import {
   limitsOf,
 } from "./decode_result.ts";
 import { compareBytes } from "../labels/format_labels.ts";
+import {
+  describeByte,
+  hexDigit,
+  literalEnd,
+  numberEnd,
+  skipSpace,
+  unexpectedMessage,
+} from "./json_scan.ts";
+import { varintLength, writeVarint } from "./varint.ts";
 
 /** How to decode: the push route's limits and accounting, and slicing. */
 export interface LegacyDecodeOptions extends DecodeOptions {
@@ -151,25 +160,9 @@ function invalid(message: string): Failure {
   return new Failure("invalid", message);
 }
 
-function skipSpace(b: Uint8Array, p: number, n: number): number {
-  while (p < n) {
-    const c = b[p];
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) p++;
-    else break;
-  }
-  return p;
-}
-
 function isValueStart(c: number): boolean {
   return c === QUOTE || c === LBRACE || c === LBRACKET || c === 0x2d ||
     (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
-}
-
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
 
 /** Four hex digits at `p` as a number, or -1. */
@@ -249,34 +242,11 @@ function isKey(b: Uint8Array, s: number, e: number, word: string): boolean {
   return true;
 }
 
-function varintLength(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v >= 0x80) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[pos++] = v;
-  return pos;
-}
-
 /** Up to {@link MAX_QUOTE} bytes of `b[s, e)`, JSON-quoted, for a message. */
 function quote(b: Uint8Array, s: number, e: number): string {
   const cut = Math.min(e, s + MAX_QUOTE);
   const text = JSON.stringify(utf8.decode(b.subarray(s, cut)));
   return cut < e ? `${text.slice(0, -1)}…"` : text;
-}
-
-function describeByte(c: number): string {
-  if (c > 0x20 && c < 0x7f) return `'${String.fromCharCode(c)}'`;
-  return `byte 0x${c.toString(16).padStart(2, "0")}`;
 }
 
 /** The kinds of value a field may hold, for messages. */
@@ -658,37 +628,16 @@ class LegacyDecoder {
 
   /** Checks `null`, `true` or `false` at `p`; returns the position after it. */
   #literal(p: number): number {
-    const b = this.#b;
-    const word = b[p] === 0x6e ? "null" : b[p] === 0x74 ? "true" : "false";
-    for (let k = 0; k < word.length; k++) {
-      if (p + k >= this.#n || b[p + k] !== word.charCodeAt(k)) throw this.#unexpected(p + k);
-    }
-    return p + word.length;
+    const end = literalEnd(this.#b, p, this.#n);
+    if (end < 0) throw this.#unexpected(~end);
+    return end;
   }
 
   /** Checks a number at `p` (RFC 8259 grammar); returns the position after it. */
   #number(p: number): number {
-    const b = this.#b;
-    const n = this.#n;
-    const start = p;
-    const digits = () => {
-      const from = p;
-      while (p < n && b[p] >= 0x30 && b[p] <= 0x39) p++;
-      if (p === from) throw this.#badNumber(start, p);
-    };
-    if (b[p] === 0x2d) p++;
-    if (p < n && b[p] === 0x30) p++;
-    else digits();
-    if (p < n && b[p] === 0x2e) {
-      p++;
-      digits();
-    }
-    if (p < n && (b[p] === 0x65 || b[p] === 0x45)) {
-      p++;
-      if (p < n && (b[p] === 0x2b || b[p] === 0x2d)) p++;
-      digits();
-    }
-    return p;
+    const end = numberEnd(this.#b, p, this.#n);
+    if (end < 0) throw this.#badNumber(p, ~end);
+    return end;
   }
 
   #badNumber(start: number, p: number): Failure {
@@ -706,8 +655,7 @@ class LegacyDecoder {
   }
 
   #unexpected(p: number): Failure {
-    if (p >= this.#n) return invalid(`invalid JSON: unexpected end of input at offset ${p}`);
-    return invalid(`invalid JSON: unexpected ${describeByte(this.#b[p])} at offset ${p}`);
+    return invalid(unexpectedMessage(this.#b, p, this.#n));
   }
 
   #checkDepth(depth: number, p: number): void {

@@ -8,6 +8,7 @@
 import type { Entry, LabelPair, PushRequest } from "../types.ts";
 import { utf8Length, writeUtf8 } from "./utf8.ts";
 import { WireEntry } from "./wire_entry.ts";
+import { varintLength, writeVarint } from "./varint.ts";
 
 const encoder = new TextEncoder();
 /** Where lines given as strings are encoded before they are copied into place. */
@@ -175,20 +176,6 @@ export class EntryEncoder {
     grown.set(this.buf.subarray(0, this.pos));
     this.buf = grown;
   }
-}
-
-function varintLength(v: number): number {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
-}
-
-/** Writes an unsigned 32-bit varint. */
-function writeVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v > 0x7f) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buf[pos++] = v;
-  return pos;
 }
 
 /** Length of a 64-bit two's-complement varint of an integer within ±2^53. */

@@ -14,6 +14,7 @@ import { EntryEncoder, type StreamParts } from "../codec/encode_proto.ts";
 import { decodeProtoSteps } from "../codec/decode_proto.ts";
 import { runToEnd } from "../codec/decode_result.ts";
 import { crc32c } from "./crc32c.ts";
+import { varintLength, writeVarint } from "../codec/varint.ts";
 
 /** Bytes of a record's header (length and checksum). */
 export const RECORD_HEADER_BYTES = 8;
@@ -141,19 +142,6 @@ export function checkRecord(bytes: Uint8Array, at: number): number {
   const crc = view.getUint32(at + 4, true);
   if (crc32c(bytes, at + RECORD_HEADER_BYTES, end) !== crc) return -1;
   return end - at;
-}
-
-function varintLength(v: number): number {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : 4;
-}
-
-function writeVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v > 0x7f) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buf[pos++] = v;
-  return pos;
 }
 
 function readVarint(buf: Uint8Array, pos: number): [number, number] {
