@@ -78,9 +78,12 @@ export class Authenticator {
   readonly #remembered = new Map<string, Credential>();
   #checking: Promise<unknown> = Promise.resolve();
   #waiting = 0;
+  readonly #verify: typeof verifyPassword;
 
-  constructor(settings: AuthSettings) {
+  /** `verify` checks a password against an scrypt hash (a stand-in only in tests). */
+  constructor(settings: AuthSettings, verify: typeof verifyPassword = verifyPassword) {
     this.settings = settings;
+    this.#verify = verify;
     for (const c of settings.credentials) {
       const credential: Credential = {
         name: c.name,
@@ -144,7 +147,7 @@ export class Authenticator {
       return { ok: false, failure: "busy", error: "too many password checks in progress" };
     }
     this.#waiting++;
-    const check = this.#checking.then(() => verifyPassword(password, secret.hash));
+    const check = this.#checking.then(() => this.#verify(password, secret.hash));
     this.#checking = check.catch(() => {});
     let same: boolean;
     try {
