@@ -128,6 +128,13 @@ export function checkEntries(
 ): EntriesChecked {
   const oldest = v.maxAgeMs === undefined ? -Infinity : nowMs - v.maxAgeMs;
   const newest = v.futureGraceMs === undefined ? Infinity : nowMs + v.futureGraceMs;
+  // Whole seconds strictly inside (after, before) pass without the exact comparison.
+  const window: TimeWindow = {
+    oldest,
+    newest,
+    after: oldest / 1000 + 1,
+    before: newest / 1000 - 1,
+  };
   const metaLimits = v.maxMetadataBytes > 0 || v.maxMetadataEntries > 0;
   const truncated = { entries: 0, bytes: 0 };
   const refused: EntriesChecked["refused"] = [];
@@ -144,7 +151,7 @@ export function checkEntries(
         kept ??= entries.slice(0, i);
       }
     }
-    const refusal = checkEntry(e, key, v, oldest, newest, metaLimits);
+    const refusal = checkEntry(e, key, v, window, metaLimits);
     if (refusal) {
       refused.push({ refusal, bytes: sizeOf(e) });
       kept ??= entries.slice(0, i);
@@ -155,16 +162,23 @@ export function checkEntries(
   return { kept: kept ?? entries, refused, truncated };
 }
 
+/** The times an entry may have (ms), and whole seconds safely inside them. */
+interface TimeWindow {
+  oldest: number;
+  newest: number;
+  after: number;
+  before: number;
+}
+
 function checkEntry(
   e: Entry,
   key: string,
   v: ValidationSettings,
-  oldest: number,
-  newest: number,
+  window: TimeWindow,
   metaLimits: boolean,
 ): Refusal | undefined {
-  // Whole seconds strictly inside the window pass without the exact comparison.
-  const inside = e.seconds > oldest / 1000 + 1 && e.seconds < newest / 1000 - 1;
+  const { oldest, newest } = window;
+  const inside = e.seconds > window.after && e.seconds < window.before;
   if (!inside && compareTime(e, oldest) < 0) {
     return {
       reason: "greater_than_max_sample_age",
