@@ -1,13 +1,12 @@
 /**
  * The command line: `lokirelay [--config FILE] [--loki-url URL] [--check-config] …`,
  * `lokirelay relabel --config FILE '{app="a"}'`, `lokirelay schema` and
- * `lokirelay convert FILE.alloy [--partial]`. Parsing and config loading only; no listening.
+ * `lokirelay convert FILE.alloy [--partial]`. Parsing only (config loading: `config/load_config.ts`);
+ * no listening. Light on purpose: the executable reads it before the rest of the program loads.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { resolveSettings, type SettingsResult } from "./config/resolve_settings.ts";
-import { expandEnv } from "./config/expand_env.ts";
 import type { LogFormat, LogLevel } from "./log/logger.ts";
 
 /** What the command line asks for. */
@@ -157,63 +156,6 @@ export function parseCommand(args: string[]): Command {
     return { kind: "error", message: `unexpected argument "${positionals[0]}"` };
   }
   return { kind: values["check-config"] ? "check" : "run", ...common, labels: undefined };
-}
-
-/**
- * Loads the settings: the config file's JSON (or the built-in default `{}`), with `--loki-url`
- * applied, resolved with every file it names read through `readFile`. With `env`
- * (`--config-expand-env`), `${VAR}`, `${VAR:-default}` and `$$` in the file's text are expanded
- * first (values are escaped for the JSON strings they land in); an unset variable is an error
- * naming it and its line.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { loadConfig } from "./cli.ts";
- *
- * const r = loadConfig(undefined, "http://loki:3100/loki/api/v1/push", () => "");
- * assert.equal(r.ok && r.settings.forward?.endpoints[0].url, "http://loki:3100/loki/api/v1/push");
- * const bad = loadConfig("c.json", undefined, () => "{nope");
- * assert.equal(bad.ok, false);
- *
- * const file = () => '{"labels": {"env": "${ENV}", "cost": "$$5"}}';
- * const expanded = loadConfig("c.json", undefined, file, { ENV: "prod" });
- * assert.deepEqual(expanded.ok && expanded.settings.receive.labels, { env: "prod", cost: "$5" });
- * assert.deepEqual(loadConfig("c.json", undefined, file, {}), {
- *   ok: false,
- *   errors: ['c.json: line 1: environment variable "ENV" is not set (give a default with ${ENV:-default})'],
- * });
- * ```
- */
-export function loadConfig(
-  path: string | undefined,
-  lokiUrl: string | undefined,
-  readFile: (path: string) => string,
-  env?: Record<string, string | undefined>,
-): SettingsResult {
-  let input: Record<string, unknown> = {};
-  if (path !== undefined) {
-    let text: string;
-    try {
-      text = readFile(path);
-    } catch (err) {
-      return { ok: false, errors: [`${path}: cannot read: ${(err as Error).message}`] };
-    }
-    if (env !== undefined) {
-      const expanded = expandEnv(text, env, { json: true });
-      if (!expanded.ok) return { ok: false, errors: expanded.errors.map((e) => `${path}: ${e}`) };
-      text = expanded.text;
-    }
-    try {
-      input = JSON.parse(text);
-    } catch (err) {
-      return { ok: false, errors: [`${path}: invalid JSON: ${(err as Error).message}`] };
-    }
-  }
-  if (lokiUrl !== undefined && input !== null && typeof input === "object") {
-    input = { ...input, forward_to: [{ url: lokiUrl }] };
-  }
-  return resolveSettings(input, readFile);
 }
 
 /**

@@ -5,13 +5,16 @@
  *
  * @module
  */
+// First, before anything else loads: the executable may replace itself here (memory target).
+import "./adapters/memory_target_start.ts";
 import { readFileSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { hashPassword } from "./auth/password_hash.ts";
 import process from "node:process";
 import { Gauge, Registry } from "prom-client";
-import { loadConfig, parseCommand, redactSecrets, USAGE } from "./cli.ts";
+import { parseCommand, redactSecrets, USAGE } from "./cli.ts";
+import { loadConfig } from "./config/load_config.ts";
 import type { Settings } from "./config/settings.ts";
 import { diffSettings } from "./config/settings_diff.ts";
 import { createLogger, type Logger } from "./log/logger.ts";
@@ -24,6 +27,13 @@ import { createWorkerCompressor } from "./adapters/worker_compressor.ts";
 import { fullCollection } from "./adapters/collect_garbage.ts";
 import { nodeWalFiles } from "./adapters/node_wal_files.ts";
 import { collectProcessMetrics } from "./adapters/process_metrics.ts";
+import {
+  applyMemoryTarget,
+  compiledWithBun,
+  processForTarget,
+  RAM_SIZE_VARIABLE,
+} from "./adapters/memory_target.ts";
+import { memoryTargetBytes } from "./config/memory_bound.ts";
 import { VERSION } from "./version.ts";
 import { configJsonSchemaText } from "./config/json_schema.ts";
 import type { ConfigWarning } from "./config/config_warnings.ts";
@@ -53,15 +63,35 @@ async function main(args: string[]): Promise<number> {
     format: cmd.logFormat,
     write: (line) => process.stderr.write(line),
   });
+  // The executable sizes its engine's heap by the memory bound (see memory_target.ts); the
+  // engine then collects by itself, in place of the relay's own pacing.
+  const target = compiledWithBun() ? memoryTarget(loaded.settings, args, logger) : undefined;
   logWarnings(logger, loaded.warnings);
-  return await run(loaded.settings, load, logger);
+  return await run(loaded.settings, load, logger, target);
+}
+
+/**
+ * The memory target, once the config is resolved: `memory_target_start.ts` applied it already
+ * (or the operator set it), or it replaces the process now, or it cannot (logged). Returns the
+ * RAM the engine sizes its heap by, when it has a target.
+ */
+function memoryTarget(settings: Settings, args: string[], logger: Logger): number | undefined {
+  const why = applyMemoryTarget(memoryTargetBytes(settings), processForTarget(args));
+  if (why === "already set") return Number(process.env[RAM_SIZE_VARIABLE]);
+  logger.warn("memory target not applied", { why });
+  return undefined;
 }
 
 function logWarnings(logger: Logger, warnings: ConfigWarning[]): void {
   for (const w of warnings) logger.warn("setting has no effect", { path: w.path, why: w.message });
 }
 
-async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, logger: Logger) {
+async function run(
+  first: Settings,
+  load: () => ReturnType<typeof loadConfig>,
+  logger: Logger,
+  memoryTargetBytes: number | undefined,
+) {
   let settings = first;
   const registry = new Registry();
   collectProcessMetrics(registry);
@@ -121,7 +151,7 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
       readFile: readText,
       tlsFetch: createTlsFetch,
       compress: (bytes) => compressor.compress(bytes),
-      collectGarbage: fullCollection(),
+      collectGarbage: memoryTargetBytes === undefined ? fullCollection() : undefined,
       walFiles: nodeWalFiles(),
       reload: () => (reloading = reloading.then(reload, reload)),
     });
@@ -135,6 +165,11 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
     logger.error("cannot start", { error: (err as Error).message });
     return 1;
   }
+  // Before listening: a SIGTERM sent as soon as the relay answers must find its handler.
+  const stopped = new Promise<string>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
   try {
     served = await listen(settings);
   } catch (err) {
@@ -156,12 +191,10 @@ async function run(first: Settings, load: () => ReturnType<typeof loadConfig>, l
     addr: `${served.hostname}:${served.port}`,
     tls: settings.listener.tls !== undefined,
     forward_to: settings.forward?.endpoints.map((e) => e.url).join(",") ?? "stdout",
+    ...(memoryTargetBytes === undefined ? {} : { memory_target_bytes: memoryTargetBytes }),
   });
   process.on("SIGHUP", () => void (reloading = reloading.then(reload, reload)));
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-    process.once("SIGINT", () => resolve("SIGINT"));
-  });
+  const signal = await stopped;
   logger.info("stopping", { signal });
   await served!.shutdown();
   await relay.close();

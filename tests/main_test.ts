@@ -1,7 +1,8 @@
 // The executable's http block end to end: TLS from files, /metrics after known traffic, reload.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRelay } from "./helpers/spawn_relay.ts";
@@ -275,4 +276,75 @@ test("a second relay on a busy port exits 1 with one line naming the address", a
     first.kill();
   }
   assert.equal(await first.exited, 0);
+});
+
+/** The environment a running process was started (or last replaced itself) with. */
+function environOf(pid: number): Map<string, string> {
+  const text = readFileSync(`/proc/${pid}/environ`, "latin1");
+  return new Map(
+    text.split("\0").filter((kv) => kv.includes("=")).map((kv) => {
+      const at = kv.indexOf("=");
+      return [kv.slice(0, at), kv.slice(at + 1)];
+    }),
+  );
+}
+
+const MiB = 1024 * 1024;
+const compiled = process.env.LOKIRELAY_BIN !== undefined;
+
+test("the executable sizes its engine's heap by the memory bound, in place (same PID)", async () => {
+  const config = write("target.json", {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+    max_inflight_bytes: "${INFLIGHT}",
+    forward_to: [{
+      url: "http://127.0.0.1:9/loki/api/v1/push",
+      queue_config: { capacity: "20MiB" },
+    }],
+  });
+  const env = { INFLIGHT: "16MiB", BUN_JSC_forceRAMSize: undefined };
+  const child = startRelay(["--config", config, "--config-expand-env"], undefined, env);
+  try {
+    await child.waitFor(/msg=listening/);
+    // idle 64 MiB + capacity 20 MiB + max_inflight_bytes 16 MiB
+    const expected = String((64 + 20 + 16) * MiB);
+    const value = environOf(child.pid).get("BUN_JSC_forceRAMSize");
+    if (compiled) {
+      // The PID the test spawned now runs with the variable: the process replaced itself.
+      assert.equal(value, expected);
+      assert.match(
+        child.stderr,
+        new RegExp(`msg=listening .* memory_target_bytes=${expected}`),
+      );
+      assert.equal((child.stderr.match(/msg=listening/g) ?? []).length, 1);
+    } else {
+      // From source (deno run, bun src/main.ts) the process is left as it was started.
+      assert.equal(value, undefined);
+      assert.doesNotMatch(child.stderr, /memory_target/);
+    }
+  } finally {
+    child.kill();
+  }
+  assert.equal(await child.exited, 0);
+});
+
+test("an operator's BUN_JSC_forceRAMSize is kept as it is", async () => {
+  const config = write("target-kept.json", {
+    http: { listen_address: "127.0.0.1", listen_port: 0 },
+  });
+  const child = startRelay(["--config", config], undefined, {
+    BUN_JSC_forceRAMSize: String(300 * MiB),
+  });
+  try {
+    await child.waitFor(/msg=listening/);
+    assert.equal(environOf(child.pid).get("BUN_JSC_forceRAMSize"), String(300 * MiB));
+    if (compiled) {
+      assert.match(
+        child.stderr,
+        new RegExp(`msg=listening .* memory_target_bytes=${300 * MiB}`),
+      );
+    }
+  } finally {
+    child.kill();
+  }
+  assert.equal(await child.exited, 0);
 });

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { DEFAULT_MAX_INFLIGHT_BYTES } from "./memory_bound.ts";
 import { z } from "zod";
 import { relabelRuleSchema } from "../rules/rule.ts";
 import { endpointSchema } from "./endpoint_schema.ts";
@@ -50,7 +51,7 @@ export const configSchema = z.strictObject({
   max_send_message_size: sizeSchema.default(DEFAULT_MAX_SEND_MESSAGE_SIZE).describe(
     "Largest body accepted, on the wire and decompressed; 0 means the default.",
   ),
-  max_inflight_bytes: sizeSchema.default("32MiB").describe(
+  max_inflight_bytes: sizeSchema.default(DEFAULT_MAX_INFLIGHT_BYTES).describe(
     "lokirelay's own: bytes all requests being received may hold at once (the body on the " +
       "wire, decompressed, and decoded). Past it clients get 429 (413 for a request that alone " +
       "would pass it); it bounds memory however many send at once.",

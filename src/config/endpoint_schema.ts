@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { DEFAULT_QUEUE_CAPACITY } from "./memory_bound.ts";
 import { z } from "zod";
 import { durationSchema, httpUrlSchema, labelMapSchema, sizeSchema } from "./schema_helpers.ts";
 
@@ -119,7 +120,7 @@ export const endpointSchema = z.strictObject({
   ),
   tls_config: clientTlsSchema.optional().describe("TLS towards Loki: CA, client certificate."),
   queue_config: z.strictObject({
-    capacity: sizeSchema.default("10MiB").describe(
+    capacity: sizeSchema.default(DEFAULT_QUEUE_CAPACITY).describe(
       "Bytes held for this endpoint (lines, metadata, timestamps, framing, labels); a push that " +
         "does not fit is refused with 429.",
     ),

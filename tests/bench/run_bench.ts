@@ -3,11 +3,13 @@
 // generator process, and prints entries/s, MB/s, latency, RSS and CPU per scenario, plus the
 // codec floor, overload behaviour and start-up time.
 //   deno run -A tests/bench/run_bench.ts [--seconds 5] [--runtimes deno,bun,binary] [--smoke]
+//     [--scenarios protobuf,json] [--binary path/to/lokirelay] [--quick: scenarios only, no floor,
+//     overload or start-up]
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type Floors, measureFloors } from "./codec_bench.ts";
@@ -33,6 +35,8 @@ const { values: args } = parseArgs({
     runtimes: { type: "string", default: "deno,bun,binary" },
     smoke: { type: "boolean", default: false },
     scenarios: { type: "string" },
+    binary: { type: "string", default: "dist/lokirelay" },
+    quick: { type: "boolean", default: false },
   },
 });
 const SECONDS = args.smoke ? 1 : Number(args.seconds);
@@ -118,7 +122,7 @@ function relayCommand(runtime: string, config: string): [string, string[]] {
     ]];
   }
   if (runtime === "bun") return [bin("bun"), [main, "--config", config]];
-  return [join(root, "dist/lokirelay"), ["--config", config]];
+  return [resolve(root, args.binary), ["--config", config]];
 }
 
 interface Proc {
@@ -380,6 +384,12 @@ async function startup(runtime: string, runs = args.smoke ? 3 : 10): Promise<num
 const problems: string[] = [];
 const FORMATS = [...new Set(["protobuf", ...SCENARIOS.map(formatOf)])];
 const FLOOR_MS = args.smoke ? 300 : 1500;
+/** `--quick` measures no floor: its columns print as NaN. */
+const QUICK_FLOORS = {
+  runtime: RUNTIME,
+  codec: {},
+  formats: Object.fromEntries(FORMATS.map((f) => [f, NaN])),
+} as Floors;
 
 /** The input format whose decode a scenario pays for. */
 function formatOf(scenario: Scenario): string {
@@ -431,13 +441,13 @@ function printFloors(f: Floors) {
 }
 
 for (const runtime of args.runtimes.split(",")) {
-  if (runtime === "binary" && !existsSync(join(root, "dist/lokirelay"))) {
+  if (runtime === "binary" && !existsSync(resolve(root, args.binary))) {
     console.log("\n(binary: dist/lokirelay not built; run `npm run build`)");
     continue;
   }
   console.log(`\n## ${runtime}`);
-  const floors = await floorsFor(runtime);
-  printFloors(floors);
+  const floors = args.quick ? QUICK_FLOORS : await floorsFor(runtime);
+  if (!args.quick) printFloors(floors);
   console.log(
     "| scenario | entries/s | MB/s | p50 ms | p99 ms | p50 @½ | p99 @½ | peak RSS MiB | steady RSS MiB | CPU s / M entries | % of floor | % of format floor | 429s at max |",
   );
@@ -483,6 +493,7 @@ for (const runtime of args.runtimes.split(",")) {
       } (${fmt(edge.cpuPerMillion)} / ${fmt(plain.cpuPerMillion)} s per M entries)`,
     );
   }
+  if (args.quick) continue;
   const o = await overload(runtime);
   console.log(
     `overload (sink 400 ms per request, queue 32 MiB): statuses ${JSON.stringify(o.status)}, ` +

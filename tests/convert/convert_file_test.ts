@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { convertFile } from "../../src/convert/convert_file.ts";
-import { loadConfig } from "../../src/cli.ts";
+import { loadConfig } from "../../src/config/load_config.ts";
 
 const PIPELINE = `// An edge relay: the Alloy pipeline lokirelay replaces.
 loki.source.api "edge" {

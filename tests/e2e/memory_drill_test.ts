@@ -19,6 +19,7 @@ import { spawn } from "node:child_process";
 import { compress } from "snappyjs";
 import { encodePushRequest } from "../../src/codec/encode_proto.ts";
 import { startFakeLoki } from "../helpers/fake_loki.ts";
+import { startSink } from "../bench/sink_server.ts";
 import { startRelay } from "../helpers/spawn_relay.ts";
 import { RUNTIME } from "../helpers/serve_runtime.ts";
 import { probe, rssOf } from "../helpers/memory_probe.ts";
@@ -43,16 +44,25 @@ interface DrillResult {
   statuses: Map<number, number>;
 }
 
-async function drill(traffic: Traffic, extra: Record<string, unknown> = {}): Promise<DrillResult> {
-  const loki = await startFakeLoki();
+interface DrillOptions {
+  /** The write-ahead log on (its defaults, in a fresh directory). */
+  wal?: boolean;
+  /** Loki answers 204 at once (a counting sink) instead of hanging after the warm-up. */
+  lokiAnswers?: boolean;
+}
+
+async function drill(traffic: Traffic, options: DrillOptions = {}): Promise<DrillResult> {
+  const fake = options.lokiAnswers ? undefined : await startFakeLoki();
+  const sink = options.lokiAnswers ? await startSink() : undefined;
+  const lokiUrl = fake?.url ?? sink!.url;
   const dir = mkdtempSync(join(tmpdir(), "lokirelay-drill-"));
   const config = join(dir, "config.json");
   writeFileSync(
     config,
     JSON.stringify({
       http: { listen_address: "127.0.0.1", listen_port: 0 },
-      forward_to: [{ url: loki.url }],
-      ...extra,
+      forward_to: [{ url: lokiUrl }],
+      ...(options.wal ? { wal: { enabled: true, dir: join(dir, "wal") } } : {}),
     }),
   );
   const relay = startRelay(["--config", config, "--log-level", "error"]);
@@ -63,8 +73,10 @@ async function drill(traffic: Traffic, extra: Record<string, unknown> = {}): Pro
     // Idle is what a relay that has served traffic holds: one push of each kind goes through
     // (codecs, compression worker and buffers warmed up), then Loki stops answering.
     await warmUp(url);
-    await loki.waitFor(() => loki.received.length > 0, 10_000);
-    loki.fallback = { hang: true };
+    if (fake) {
+      await fake.waitFor(() => fake.received.length > 0, 10_000);
+      fake.fallback = { hang: true };
+    }
     await new Promise((r) => setTimeout(r, 1500));
     const idle = rssOf(relay.pid);
     const watch = probe(relay.pid, `${url}/ready`);
@@ -81,7 +93,7 @@ async function drill(traffic: Traffic, extra: Record<string, unknown> = {}): Pro
   } finally {
     relay.kill("SIGKILL");
     await relay.exited;
-    await loki.close();
+    await (fake ?? sink)!.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -243,4 +255,16 @@ test("drill: 20 concurrent snappy bodies declaring 99 MiB each", async () => {
 test("drill: a gzip body inflating to hundreds of MiB of zeros", async () => {
   const r = await drill(load("gzip-zeros", 1, true));
   check("gzip bomb", r, [413]);
+});
+
+test("drill: with the write-ahead log, 4 clients push 1 MiB protobuf bodies into a hanging Loki", async () => {
+  const r = await drill(load("protobuf-1mib", 4), { wal: true });
+  check("WAL, Loki hanging", r, [204, 429]);
+  assert.ok((r.statuses.get(204) ?? 0) > 0, "the log took pushes while Loki hung");
+});
+
+test("drill: with the write-ahead log, 4 clients push 1 MiB protobuf bodies as fast as Loki takes them", async () => {
+  const r = await drill(load("protobuf-1mib", 4), { wal: true, lokiAnswers: true });
+  check("WAL, Loki answering", r, [204, 429]);
+  assert.ok((r.statuses.get(204) ?? 0) > 0, "pushes went through");
 });

@@ -34,10 +34,16 @@ export function relayCommand(): [string, string[]] {
     : [process.execPath, [MAIN]];
 }
 
-export function startRelay(args: string[], input?: string): Child {
+export function startRelay(
+  args: string[],
+  input?: string,
+  /** Variables to set, or to unset (`undefined`), in the relay's environment. */
+  env?: Record<string, string | undefined>,
+): Child {
   const [cmd, pre] = relayCommand();
   const proc = spawn(cmd, [...pre, ...args], {
     stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    env: env && withEnv(env),
   });
   if (input !== undefined) proc.stdin!.end(input);
   const child: Child = {
@@ -65,6 +71,14 @@ export function startRelay(args: string[], input?: string): Child {
   proc.stdout!.on("data", (c) => (child.stdout += c));
   proc.stderr!.on("data", (c) => (child.stderr += c));
   return child;
+}
+
+function withEnv(changes: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, ...changes })) {
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
 }
 
 /** Runs the relay to completion (`input` on its stdin) and returns its exit code and output. */

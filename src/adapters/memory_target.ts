@@ -1,0 +1,108 @@
+/**
+ * The executable's memory target: Bun's engine (JavaScriptCore) sizes its heap and how often it
+ * collects by the machine's RAM, so on a 24 GiB machine it lets garbage run to well over 100 MiB
+ * before it collects. The compiled executable tells it, once at start, that RAM is what the relay's
+ * memory bound allows (idle + Σ `queue_config.capacity` + `max_inflight_bytes`): the engine then
+ * collects as it nears that figure (`config/memory_bound.ts`). JavaScriptCore reads its options
+ * only as it starts, from `BUN_JSC_*` variables, so the process replaces itself (`execve`: same
+ * PID, same arguments) with `BUN_JSC_forceRAMSize` set, before anything else loads (see
+ * `memory_target_start.ts`). An operator who sets that variable keeps their value.
+ *
+ * @module
+ */
+import process from "node:process";
+
+/** The variable JavaScriptCore reads its RAM size from. */
+export const RAM_SIZE_VARIABLE = "BUN_JSC_forceRAMSize";
+
+/** What {@link applyMemoryTarget} needs from the process. */
+export interface TargetProcess {
+  env: Record<string, string | undefined>;
+  /** The program's own path (`process.execPath`). */
+  execPath: string;
+  /** The arguments after the program (`process.argv.slice(2)`). */
+  args: string[];
+  /** Replaces the process; returns only when it could not. */
+  execve(file: string, args: string[], env: Record<string, string | undefined>): void;
+}
+
+/**
+ * Replaces the process with itself, `BUN_JSC_forceRAMSize` set to `targetBytes`, unless the
+ * variable is set already (by the operator, or by this function before the replacement): then it
+ * returns `"already set"`. When `execve` fails it returns why; on success it does not return.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { applyMemoryTarget } from "./memory_target.ts";
+ *
+ * const calls: unknown[] = [];
+ * const proc = {
+ *   env: { HOME: "/root" } as Record<string, string | undefined>,
+ *   execPath: "/usr/bin/lokirelay",
+ *   args: ["--config", "c.json"],
+ *   execve: (file: string, args: string[], env: Record<string, string | undefined>) => {
+ *     calls.push([file, args, env.BUN_JSC_forceRAMSize]);
+ *   },
+ * };
+ * assert.equal(applyMemoryTarget(111, proc), "execve returned");
+ * assert.deepEqual(calls, [["/usr/bin/lokirelay", ["/usr/bin/lokirelay", "--config", "c.json"], "111"]]);
+ * proc.env.BUN_JSC_forceRAMSize = "999";
+ * assert.equal(applyMemoryTarget(111, proc), "already set");
+ * ```
+ */
+export function applyMemoryTarget(targetBytes: number, proc: TargetProcess): string {
+  const set = proc.env[RAM_SIZE_VARIABLE];
+  if (set !== undefined && set !== "") return "already set";
+  const env = { ...proc.env, [RAM_SIZE_VARIABLE]: String(Math.round(targetBytes)) };
+  try {
+    proc.execve(proc.execPath, [proc.execPath, ...proc.args], env);
+  } catch (err) {
+    return `execve failed: ${(err as Error).message}`;
+  }
+  return "execve returned";
+}
+
+/**
+ * True in the executable `bun build --compile` makes (its modules live under `/$bunfs/`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compiledWithBun } from "./memory_target.ts";
+ *
+ * assert.equal(compiledWithBun(), false); // tests run from source
+ * ```
+ */
+export function compiledWithBun(): boolean {
+  return import.meta.url.startsWith("file:///$bunfs/");
+}
+
+type Execve = (file: string, args: string[], env: Record<string, string | undefined>) => void;
+
+/**
+ * This process, as {@link applyMemoryTarget} takes it, with `args` the arguments after the program.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import process from "node:process";
+ * import { processForTarget } from "./memory_target.ts";
+ *
+ * const proc = processForTarget(["--config", "c.json"]);
+ * assert.equal(proc.execPath, process.execPath);
+ * assert.deepEqual(proc.args, ["--config", "c.json"]);
+ * ```
+ */
+export function processForTarget(args: string[]): TargetProcess {
+  return {
+    env: process.env,
+    execPath: process.execPath,
+    args,
+    execve: (file, argv, env) => {
+      const execve = (process as unknown as { execve?: Execve }).execve;
+      if (typeof execve !== "function") throw new Error("this runtime has no process.execve");
+      execve.call(process, file, argv, env);
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The executable's first step, imported first by `main.ts` so that it runs before the rest of the
+ * program loads: when the compiled executable is asked to serve and its config's JSON can be
+ * read, it replaces itself at once with the memory target set (see `memory_target.ts`); a second
+ * start this early costs about 25 ms. When the config cannot be read here, `main.ts` reports
+ * why, or applies the target itself once the config is resolved. Does nothing on Deno, under
+ * `bun src/main.ts`, or when `BUN_JSC_forceRAMSize` is set.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { parseCommand } from "../cli.ts";
+import { readConfigInput } from "../config/read_config_input.ts";
+import { inputMemoryTargetBytes } from "../config/memory_bound.ts";
+import { applyMemoryTarget, compiledWithBun, processForTarget } from "./memory_target.ts";
+
+if (compiledWithBun()) {
+  const args = process.argv.slice(2);
+  const cmd = parseCommand(args);
+  if (cmd.kind === "run") {
+    const env = cmd.expandEnv ? process.env : undefined;
+    const read = readConfigInput(cmd.configPath, cmd.lokiUrl, (p) => readFileSync(p, "utf8"), env);
+    const target = read.ok ? inputMemoryTargetBytes(read.input) : undefined;
+    if (target !== undefined) applyMemoryTarget(target, processForTarget(args));
+  }
+}
