@@ -95,6 +95,12 @@ export interface Sink {
    * by `offer`.
    */
   hasRoom?(waitMs?: number, bytes?: number): SinkResult | Promise<SinkResult>;
+  /**
+   * Bytes an offer of `accepted` holds in memory beyond the entries until it is answered (the
+   * write-ahead log's records, while they are written and synced). The route takes them from the
+   * request's in-flight hold first. Optional: none.
+   */
+  heldBytes?(accepted: Accepted): number;
   /** Stops taking entries, delivers what is held within the drain timeout, then resolves. */
   close(): Promise<void>;
 }

@@ -44,6 +44,8 @@ export interface StreamParts {
  *   [0x0a, 0x13, 0x0a, 0x07, ...new TextEncoder().encode('{a="1"}'),
  *    0x12, 0x08, 0x0a, 0x02, 0x08, 0x01, 0x12, 0x02, 0x68, 0x69],
  * );
+ * const behind = w.assemble([{ labels: '{a="1"}', ranges: [start, w.pos] }], 3);
+ * assert.deepEqual([...behind], [0, 0, 0, ...bytes]);
  * ```
  */
 export class EntryEncoder {
@@ -140,8 +142,11 @@ export class EntryEncoder {
     return writeVarint(buf, pos, lineLen);
   }
 
-  /** The `PushRequest` of the given streams, in their order, as one exactly-sized array. */
-  assemble(streams: Iterable<StreamParts>): Uint8Array {
+  /**
+   * The `PushRequest` of the given streams, in their order, as one exactly-sized array; with
+   * `headroom`, that many bytes come first, left for the caller's own header (no second copy).
+   */
+  assemble(streams: Iterable<StreamParts>, headroom = 0): Uint8Array {
     const parts: { labels: Uint8Array; ranges: number[]; body: number }[] = [];
     let total = 0;
     for (const s of streams) {
@@ -151,8 +156,8 @@ export class EntryEncoder {
       parts.push({ labels, ranges: s.ranges, body });
       total += 1 + varintLength(body) + body;
     }
-    const out = new Uint8Array(total);
-    let pos = 0;
+    const out = new Uint8Array(headroom + total);
+    let pos = headroom;
     for (const p of parts) {
       out[pos++] = 0x0a;
       pos = writeVarint(out, pos, p.body);

@@ -1,7 +1,7 @@
 /**
  * The memory the relay is sized for (README, "Memory: sizing a VM"): idle + Σ
- * `queue_config.capacity` + `max_inflight_bytes`, plus a 64 MiB margin for caches, pools and
- * garbage not yet collected. The executable gives its engine the figure without the margin as the
+ * `queue_config.capacity` + `max_inflight_bytes` (+ what the write-ahead log keeps, when on), plus
+ * a 64 MiB margin for caches, pools and garbage not yet collected. The executable gives its engine the figure without the margin as the
  * RAM to size its heap by (see `adapters/memory_target.ts`). Light on purpose (no schema library):
  * the executable computes it from the config's JSON before the rest of the program loads.
  *
@@ -16,9 +16,25 @@ export const DEFAULT_QUEUE_CAPACITY = "10MiB";
 export const DEFAULT_MAX_INFLIGHT_BYTES = "32MiB";
 /** What the executable holds idle, with its compression worker, rounded up (BENCHMARKS.md). */
 export const IDLE_BYTES = 64 * 1024 * 1024;
+/** Records the write-ahead log keeps after writing them, for readers at its tail. */
+export const WAL_RECENT_BYTES = 8 * 1024 * 1024;
+/** What each endpoint's reader of the write-ahead log reads from disk at a time (at least). */
+export const WAL_READ_BYTES = 256 * 1024;
+/**
+ * The copies the write-ahead log makes of each push (its record, then the entries each reader
+ * decodes from it) that the engine has not collected yet: measured at full load, 4 clients of
+ * 1 MiB pushes (BENCHMARKS.md).
+ */
+export const WAL_COPY_BYTES = 16 * 1024 * 1024;
+
+/** What the write-ahead log holds beyond the queues, for `endpoints` readers. */
+export function walHeldBytes(endpoints: number): number {
+  return WAL_RECENT_BYTES + WAL_COPY_BYTES + endpoints * WAL_READ_BYTES;
+}
 
 /**
- * idle + Σ queue capacity + `max_inflight_bytes` of `settings`.
+ * idle + Σ queue capacity + `max_inflight_bytes` of `settings`, + {@link walHeldBytes} with the
+ * write-ahead log on.
  *
  * @example
  * ```ts
@@ -32,8 +48,10 @@ export const IDLE_BYTES = 64 * 1024 * 1024;
  * ```
  */
 export function memoryTargetBytes(settings: Settings): number {
-  const queues = settings.forward?.endpoints.reduce((n, e) => n + e.capacityBytes, 0) ?? 0;
-  return IDLE_BYTES + queues + settings.receive.maxInflightBytes;
+  const endpoints = settings.forward?.endpoints ?? [];
+  const queues = endpoints.reduce((n, e) => n + e.capacityBytes, 0);
+  const wal = settings.wal ? walHeldBytes(endpoints.length) : 0;
+  return IDLE_BYTES + queues + settings.receive.maxInflightBytes + wal;
 }
 
 /**
@@ -54,6 +72,10 @@ export function memoryTargetBytes(settings: Settings): number {
  *   }),
  *   (64 + 16 + 10 + 100) * MiB,
  * );
+ * assert.equal(
+ *   inputMemoryTargetBytes({ forward_to: [{ url: "http://a" }], wal: { enabled: true } }),
+ *   (64 + 32 + 10 + 8 + 16 + 0.25) * MiB,
+ * );
  * assert.equal(inputMemoryTargetBytes({ max_inflight_bytes: "lots" }), undefined);
  * ```
  */
@@ -64,6 +86,9 @@ export function inputMemoryTargetBytes(input: unknown): number | undefined {
       parseSize(sizeField(input.max_inflight_bytes, DEFAULT_MAX_INFLIGHT_BYTES));
     const endpoints = input.forward_to ?? [];
     if (!Array.isArray(endpoints)) return undefined;
+    const wal = input.wal ?? {};
+    if (!isObject(wal)) return undefined;
+    if (wal.enabled === true) bytes += walHeldBytes(endpoints.length);
     for (const e of endpoints) {
       if (!isObject(e)) return undefined;
       const queue = e.queue_config ?? {};

@@ -7,6 +7,7 @@
  */
 import type { SinkResult } from "../types.ts";
 import type { BodyFailure } from "../http/read_body.ts";
+import { type BudgetHold, reserveFrom } from "../http/inflight_budget.ts";
 import type { SnappyResult } from "../codec/snappy_block.ts";
 import type { DecodeFailure } from "../codec/decode_result.ts";
 import { emptyResponse, errorResponse } from "../http/responses.ts";
@@ -235,8 +236,10 @@ export function rateRefusal(refusal: RateRefusal): Response {
  * streams were refused (the good ones are still forwarded, as Alloy does), or in Loki's grouped
  * form when Loki's limits refused streams or entries; 403 when a `__tenant_id__` label gave a
  * stream a tenant the credential or `tenants.allowed` forbids, 429 (or 413) over an ingestion
- * rate, 429 or 503 when the sink cannot take them (then nothing of the request is taken). The wait for room happens before
- * the body is read (see {@link admit}), so no request holds its decoded entries while it waits.
+ * rate, 429 or 503 when the sink cannot take them (then nothing of the request is taken). The
+ * wait for room happens before the body is read (see {@link admit}), so no request holds its
+ * decoded entries while it waits. What the sink holds beyond the entries while it answers (see
+ * `Sink.heldBytes`) is taken from `hold` first: 413 or 429 when it cannot be.
  *
  * @example
  * ```ts
@@ -265,6 +268,7 @@ export async function handOff(
   result: AcceptResult,
   request?: Request,
   credential?: Credential,
+  hold?: BudgetHold,
 ): Promise<Response> {
   const { accepted, error, skipped, refused } = result;
   const m = ctx.metrics;
@@ -290,6 +294,11 @@ export async function handOff(
     const length = request ? bodyLength(request) : 0;
     if (length > 0) {
       ctx.queuedPerBodyByte = 0.8 * ctx.queuedPerBodyByte + 0.2 * (accepted.queuedBytes / length);
+    }
+    const held = hold && ctx.sink.heldBytes?.(accepted);
+    if (held) {
+      const taken = reserveFrom(hold, "the log record")(held);
+      if (taken !== true) return refuse(FAILURE_STATUS[taken.failure], taken.error);
     }
     const full = sinkRefusal(await ctx.sink.offer(accepted));
     if (full) return full;

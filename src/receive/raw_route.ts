@@ -89,7 +89,8 @@ export async function rawRoute(
       validation: settings.validation,
       now: ctx.now(),
     }));
-    return handOff(ctx, streams, request, credential);
+    // Awaited here: the hold is kept (and counted) until the sink has answered.
+    return await handOff(ctx, streams, request, credential, hold);
   } finally {
     hold.release();
   }

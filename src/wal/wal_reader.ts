@@ -20,6 +20,7 @@ import { segmentName } from "./segment_name.ts";
 import type { Position } from "./wal_cursors.ts";
 import type { WalWriter } from "./wal_writer.ts";
 import type { WalMetrics } from "./wal_metrics.ts";
+import { WAL_READ_BYTES } from "../config/memory_bound.ts";
 
 /** What a reader needs besides its endpoint. */
 export interface WalReaderDeps {
@@ -43,7 +44,7 @@ interface Outstanding {
 }
 
 /** Bytes read from a segment at a time (a larger record is read whole). */
-const READ_BYTES = 256 * 1024;
+const READ_BYTES = WAL_READ_BYTES;
 
 /** Reads the WAL for one endpoint. */
 export class WalReader {

@@ -53,11 +53,11 @@ export function encodeRecord(
     for (const e of s.entries) w.appendEntry(e);
     parts.push({ labels: s.key, ranges: [start, w.pos] });
   }
-  const body = w.assemble(parts);
-  w.release();
   const tenant = accepted.tenant === undefined ? undefined : encoder.encode(accepted.tenant);
   const head = 1 + 8 + 1 + (tenant ? varintLength(tenant.length) + tenant.length : 0);
-  const out = new Uint8Array(RECORD_HEADER_BYTES + head + body.length);
+  // The streams are assembled behind the header's room: the record is made in one array.
+  const out = w.assemble(parts, RECORD_HEADER_BYTES + head);
+  w.release();
   const view = new DataView(out.buffer);
   let pos = RECORD_HEADER_BYTES;
   out[pos++] = VERSION;
@@ -69,7 +69,6 @@ export function encodeRecord(
     out.set(tenant, pos);
     pos += tenant.length;
   }
-  out.set(body, pos);
   const payloadLength = out.length - RECORD_HEADER_BYTES;
   view.setUint32(0, payloadLength, true);
   view.setUint32(4, crc32c(out, RECORD_HEADER_BYTES, out.length), true);

@@ -142,6 +142,14 @@ export class WalSink implements Sink {
     return { status: "ok" };
   }
 
+  /**
+   * A push's records, held while they are written and synced: about its queued size (the same
+   * bytes and framing, labels once per stream).
+   */
+  heldBytes(accepted: Accepted): number {
+    return accepted.queuedBytes;
+  }
+
   async offer(accepted: Accepted): Promise<SinkResult> {
     if (this.#closing) return { status: "closed" };
     const state = await this.#ready;

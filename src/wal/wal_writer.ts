@@ -13,6 +13,7 @@ import type { WalSettings } from "../config/settings.ts";
 import type { Logger } from "../log/logger.ts";
 import type { WalMetrics } from "./wal_metrics.ts";
 import { segmentName } from "./segment_name.ts";
+import { WAL_RECENT_BYTES } from "../config/memory_bound.ts";
 
 /** What became of an append. */
 export type AppendResult = { ok: true } | { ok: false; error: string };
@@ -35,7 +36,7 @@ interface Pending {
 /** How long after a failed write the writer tries again. */
 export const RETRY_AFTER_FAILURE_MS = 5000;
 /** Bytes of recently written records kept for readers at the tail (no file read for them). */
-const RECENT_BYTES = 8 * 1024 * 1024;
+const RECENT_BYTES = WAL_RECENT_BYTES;
 
 /** The writer of one WAL directory. */
 export class WalWriter {
@@ -174,7 +175,17 @@ export class WalWriter {
         }
         const file = this.#file!;
         const start = this.#written;
-        await file.write(batch.length === 1 ? batch[0].bytes : concat(batch, total));
+        // One write per record, no joined copy of them all: one sync still covers the group.
+        // With `always`, each group is synced before the next is written, so at most one group
+        // is ever waiting in the page cache: it is written synchronously there (about 0.3 ms a
+        // MiB), where Bun's asynchronous write would keep a copy of each record until it is done
+        // (measured: 20–50 MiB more at full load). `interval` and `never` let dirty pages build
+        // up, which the kernel may throttle: those stay off the event loop.
+        const now = s.fsync === "always" ? file.writeNow?.bind(file) : undefined;
+        for (const p of batch) {
+          if (now) now(p.bytes);
+          else await file.write(p.bytes);
+        }
         this.#written += total;
         this.sizes.set(this.live, this.#written);
         this.#remember(batch, start);
@@ -268,14 +279,4 @@ export class WalWriter {
     this.#deps.logger.info("write-ahead log writes again", { segment: segmentName(this.live) });
     this.#failed = undefined;
   }
-}
-
-function concat(batch: Pending[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of batch) {
-    out.set(p.bytes, at);
-    at += p.bytes.length;
-  }
-  return out;
 }
