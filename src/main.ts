@@ -29,9 +29,9 @@ import { nodeWalFiles } from "./adapters/node_wal_files.ts";
 import { collectProcessMetrics } from "./adapters/process_metrics.ts";
 import {
   applyMemoryTarget,
-  compiledWithBun,
   processForTarget,
   RAM_SIZE_VARIABLE,
+  runsOnBun,
 } from "./adapters/memory_target.ts";
 import { memoryTargetBytes } from "./config/memory_bound.ts";
 import { VERSION } from "./version.ts";
@@ -65,7 +65,7 @@ async function main(args: string[]): Promise<number> {
   });
   // The executable sizes its engine's heap by the memory bound (see memory_target.ts); the
   // engine then collects by itself, in place of the relay's own pacing.
-  const target = compiledWithBun() ? memoryTarget(loaded.settings, args, logger) : undefined;
+  const target = runsOnBun() ? memoryTarget(loaded.settings, args, logger) : undefined;
   logWarnings(logger, loaded.warnings);
   return await run(loaded.settings, load, logger, target);
 }

@@ -85,7 +85,9 @@ export type SinkResult =
 export interface Sink {
   /**
    * Takes all of `accepted` or none of it; with `waitMs`, a full sink waits up to that long for
-   * room before it answers. Never throws for a full queue.
+   * room before it answers. Never throws for a full queue. What it keeps of the entries it copies
+   * before it answers: their bytes are views of the request's body, whose buffer is reused once
+   * the request is answered.
    */
   offer(accepted: Accepted, waitMs?: number): SinkResult | Promise<SinkResult>;
   /**

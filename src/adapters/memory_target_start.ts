@@ -1,10 +1,10 @@
 /**
- * The executable's first step, imported first by `main.ts` so that it runs before the rest of the
- * program loads: when the compiled executable is asked to serve and its config's JSON can be
- * read, it replaces itself at once with the memory target set (see `memory_target.ts`); a second
- * start this early costs about 25 ms. When the config cannot be read here, `main.ts` reports
- * why, or applies the target itself once the config is resolved. Does nothing on Deno, under
- * `bun src/main.ts`, or when `BUN_JSC_forceRAMSize` is set.
+ * The program's first step under Bun, imported first by `main.ts` so that it runs before the rest
+ * of the program loads: when `lokirelay` (the executable, or `bun src/main.ts`) is asked to serve
+ * and its config's JSON can be read, it replaces itself at once with the memory target set (see
+ * `memory_target.ts`); a second start this early costs 40–70 ms. When the config cannot be read
+ * here, `main.ts` reports why, or applies the target itself once the config is resolved. Does
+ * nothing on Deno, or when `BUN_JSC_forceRAMSize` is set.
  *
  * @module
  */
@@ -13,9 +13,9 @@ import process from "node:process";
 import { parseCommand } from "../cli.ts";
 import { readConfigInput } from "../config/read_config_input.ts";
 import { inputMemoryTargetBytes } from "../config/memory_bound.ts";
-import { applyMemoryTarget, compiledWithBun, processForTarget } from "./memory_target.ts";
+import { applyMemoryTarget, processForTarget, runsOnBun } from "./memory_target.ts";
 
-if (compiledWithBun()) {
+if (runsOnBun()) {
   const args = process.argv.slice(2);
   const cmd = parseCommand(args);
   if (cmd.kind === "run") {

@@ -23,18 +23,19 @@ export const WAL_READ_BYTES = 256 * 1024;
 /**
  * The copies the write-ahead log makes of each push (its record, then the entries each reader
  * decodes from it) that the engine has not collected yet: measured at full load, 4 clients of
- * 1 MiB pushes (BENCHMARKS.md).
+ * 1 MiB pushes, up to about 25 MiB over the rest of the bound (Deno; BENCHMARKS.md).
  */
-export const WAL_COPY_BYTES = 16 * 1024 * 1024;
+export const WAL_COPY_BYTES = 32 * 1024 * 1024;
 
-/** What the write-ahead log holds beyond the queues, for `endpoints` readers. */
+/** What the write-ahead log holds live beyond the queues, for `endpoints` readers. */
 export function walHeldBytes(endpoints: number): number {
-  return WAL_RECENT_BYTES + WAL_COPY_BYTES + endpoints * WAL_READ_BYTES;
+  return WAL_RECENT_BYTES + endpoints * WAL_READ_BYTES;
 }
 
 /**
  * idle + Σ queue capacity + `max_inflight_bytes` of `settings`, + {@link walHeldBytes} with the
- * write-ahead log on.
+ * write-ahead log on: what the relay holds live, the figure the engine is told to stay near. The
+ * bound adds the copies not yet collected ({@link WAL_COPY_BYTES} with the log on) and 64 MiB.
  *
  * @example
  * ```ts
@@ -74,7 +75,7 @@ export function memoryTargetBytes(settings: Settings): number {
  * );
  * assert.equal(
  *   inputMemoryTargetBytes({ forward_to: [{ url: "http://a" }], wal: { enabled: true } }),
- *   (64 + 32 + 10 + 8 + 16 + 0.25) * MiB,
+ *   (64 + 32 + 10 + 8 + 0.25) * MiB,
  * );
  * assert.equal(inputMemoryTargetBytes({ max_inflight_bytes: "lots" }), undefined);
  * ```

@@ -4,17 +4,22 @@
  *
  * @module
  */
+import { BytePool } from "./byte_pool.ts";
 
 /** Bytes held by requests that are being read and decoded. */
 export class InflightBudget {
   readonly limit: number;
+  /** Where requests' body buffers come from and go back to (see {@link BudgetHold.buffer}). */
+  readonly pool: BytePool;
   #used = 0;
 
   /** Total bytes given back so far: what requests held and let go (garbage to collect). */
   released = 0;
 
-  constructor(limit: number) {
+  /** @param pool body buffers to reuse (default: up to 8 MiB of them, none over 4 MiB) */
+  constructor(limit: number, pool = new BytePool(8 * 1024 * 1024, 4 * 1024 * 1024)) {
     this.limit = limit;
+    this.pool = pool;
   }
 
   /** Bytes currently held. */
@@ -65,10 +70,17 @@ export class InflightBudget {
    * assert.equal(h.take(6), "too_large"); // 12 bytes can never fit in 10
    * h.release();
    * assert.equal(b.used, 0);
+   *
+   * const body = b.hold();
+   * const bytes = body.buffer(100_000); // the pool's, until release()
+   * assert.equal(bytes.length, 100_000);
+   * body.release();
+   * assert.ok(b.pool.kept >= 100_000);
    * ```
    */
   hold(): BudgetHold {
     let held = 0;
+    let buffers: Uint8Array[] = [];
     return {
       limit: this.limit,
       get held() {
@@ -80,9 +92,16 @@ export class InflightBudget {
         held += n;
         return "taken";
       },
+      buffer: (n) => {
+        const bytes = this.pool.acquire(n);
+        buffers.push(bytes);
+        return bytes;
+      },
       release: () => {
         this.release(held);
         held = 0;
+        for (const b of buffers) this.pool.release(b);
+        buffers = [];
       },
     };
   }
@@ -97,6 +116,12 @@ export interface BudgetHold {
   readonly limit: number;
   readonly held: number;
   take(n: number): "taken" | "too_large" | "busy";
+  /**
+   * A buffer of `n` bytes (taken from nothing: `take` the bytes first) that belongs to the request
+   * until `release()`, then goes back to the pool: nothing may keep a view of it past the request.
+   */
+  buffer(n: number): Uint8Array;
+  /** Gives back the bytes taken and the buffers handed out. */
   release(): void;
 }
 

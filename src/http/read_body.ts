@@ -23,6 +23,7 @@ const UNLIMITED: BudgetHold = {
   limit: Infinity,
   held: 0,
   take: () => "taken",
+  buffer: (n) => new Uint8Array(n),
   release: () => {},
 };
 
@@ -157,7 +158,7 @@ async function readCapped(
   if (length !== undefined && Number.isSafeInteger(length) && length >= 0) {
     const taken = hold.take(length);
     if (taken !== "taken") return stop(refused(taken, hold, what));
-    out = new Uint8Array(length);
+    out = hold.buffer(length);
   }
   const chunks: Uint8Array[] = [];
   let total = 0;

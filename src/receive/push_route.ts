@@ -110,7 +110,7 @@ async function push(
     if (!json || request.headers.get("content-encoding") === "snappy") {
       const reserve = reserveFrom(hold, "the decompressed body");
       const block = await runSliced(
-        snappyUncompressSteps(bytes, settings.maxMessageBytes, reserve),
+        snappyUncompressSteps(bytes, settings.maxMessageBytes, reserve, hold.buffer),
       );
       if (!block.ok) return refuse(FAILURE_STATUS[block.failure], block.error);
       bytes = block.bytes;

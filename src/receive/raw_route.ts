@@ -54,7 +54,7 @@ export async function rawRoute(
     if (request.headers.get("content-encoding") === "snappy") {
       const reserve = reserveFrom(hold, "the decompressed body");
       const block = await runSliced(
-        snappyUncompressSteps(bytes, settings.maxMessageBytes, reserve),
+        snappyUncompressSteps(bytes, settings.maxMessageBytes, reserve, hold.buffer),
       );
       if (!block.ok) return refuse(FAILURE_STATUS[block.failure], block.error);
       bytes = block.bytes;

@@ -85,3 +85,21 @@ test("large blocks decode in slices and match an independent decoder, corrupt on
     assert.ok(r.ok || r.failure === "corrupt", r.ok ? "" : r.error);
   }
 });
+
+test("a block decodes into the buffer the caller hands over, reused block after block", () => {
+  const buffer = new ArrayBuffer(1 << 20);
+  const allocate = (n: number) => new Uint8Array(buffer, 0, n);
+  const texts = ["first ".repeat(30_000), "the second block, shorter ".repeat(5_000)];
+  for (const text of texts) {
+    const input = new TextEncoder().encode(text);
+    const out = runToEnd(
+      snappyUncompressSteps(snappyCompress(input), 1 << 20, undefined, allocate),
+    );
+    assert.ok(out.ok);
+    assert.equal(out.bytes.buffer, buffer, "written where it was asked to be, not copied out");
+    assert.equal(new TextDecoder().decode(out.bytes), text);
+  }
+  const corrupt = snappyCompress(new TextEncoder().encode("x".repeat(1000))).slice(0, 10);
+  const bad = runToEnd(snappyUncompressSteps(corrupt, 1 << 20, undefined, allocate));
+  assert.equal(bad.ok, false);
+});

@@ -24,7 +24,7 @@ import { startRelay } from "../helpers/spawn_relay.ts";
 import { RUNTIME } from "../helpers/serve_runtime.ts";
 import { probe, rssOf } from "../helpers/memory_probe.ts";
 import { makeBatch } from "../bench/workload.ts";
-import { walHeldBytes } from "../../src/config/memory_bound.ts";
+import { WAL_COPY_BYTES, walHeldBytes } from "../../src/config/memory_bound.ts";
 
 const MiB = 1024 * 1024;
 const LONG = process.env.LOKIRELAY_DRILL_LONG === "1";
@@ -32,8 +32,8 @@ const SECONDS = Number(process.env.LOKIRELAY_DRILL_SECONDS ?? (LONG ? 30 : 3));
 const CAPACITY = 10 * MiB;
 const INFLIGHT = 32 * MiB;
 const SLACK = 64 * MiB;
-/** What the write-ahead log holds beyond the queue (README): one endpoint here. */
-const WAL_HELD = walHeldBytes(1);
+/** What the write-ahead log holds beyond the queue, and its copies (README): one endpoint. */
+const WAL_HELD = walHeldBytes(1) + WAL_COPY_BYTES;
 const READY_MS = Number(process.env.LOKIRELAY_DRILL_READY_MS ?? (LONG ? 250 : 1000));
 const LOADER = new URL("../helpers/drill_load.ts", import.meta.url).pathname;
 

@@ -543,3 +543,59 @@ test("a push whose decoded form alone passes max_inflight_bytes gets 413; nothin
   const fits = await pushProto(relay, [{ labels: '{a="1"}', entries: entries.slice(0, 1000) }]);
   assert.equal(fits.status, 204);
 });
+
+test("body buffers reused between requests never change what an earlier push delivers", async () => {
+  const { startHarness } = await import("../helpers/relay_harness.ts");
+  const { encodeRefSnappy } = await import("../helpers/reference_proto.ts");
+  const h = await startHarness({ endpoints: [{ batch_size: "16MiB" }] });
+  try {
+    // Lines that hardly compress, so every body (wire and uncompressed) comes from the pool.
+    const random = (seed: number) => {
+      let x = seed;
+      return () => (x = (x * 1103515245 + 12345) % 2147483648).toString(36);
+    };
+    const expected: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      // Four requests at once, each body sent in two halves: all four hold their buffers while
+      // the others are read; a buffer handed to two live requests would mix their bytes.
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const pushes = Array.from({ length: 4 }, (_, k) => {
+        const p = round * 4 + k;
+        const next = random(p + 1);
+        const entries = Array.from({ length: 2000 }, (_, i) => {
+          const line = `push ${p} entry ${i} ${next()}${next()}${next()}${next()}${next()}`;
+          expected.push(`|{app="pool"}|${line}`);
+          return { timestamp: { seconds: 1700000000 + p, nanos: i }, line };
+        });
+        const body = encodeRefSnappy([{ labels: '{app="pool"}', entries }]);
+        const half = body.length >> 1;
+        const stream = new ReadableStream<Uint8Array>({
+          async start(c) {
+            c.enqueue(body.slice(0, half));
+            await gate;
+            c.enqueue(body.slice(half));
+            c.close();
+          },
+        });
+        return h.relay.fetch(
+          new Request("http://relay/loki/api/v1/push", {
+            method: "POST",
+            headers: { "content-length": String(body.length) },
+            body: stream,
+            // @ts-ignore: needed for a streamed body
+            duplex: "half",
+          }),
+        );
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      open();
+      for (const res of await Promise.all(pushes)) assert.equal(res.status, 204);
+    }
+    await h.deliver();
+    await h.loki.waitFor(() => h.loki.lines().length >= expected.length);
+    assert.deepEqual(h.loki.lines().sort(), expected.sort());
+  } finally {
+    await h.stop();
+  }
+});
