@@ -69,12 +69,6 @@ export interface WalFiles {
 export interface AppendFile {
   /** Appends all of `bytes`. */
   write(bytes: Uint8Array): Promise<void>;
-  /**
-   * Appends all of `bytes` now, into the page cache (no copy of them is kept; the caller syncs).
-   * Optional: where the runtime's asynchronous write keeps its own copy of what it writes until
-   * it is done, this holds less memory.
-   */
-  writeNow?(bytes: Uint8Array): void;
   /** Makes what was written durable (fdatasync). */
   sync(): Promise<void>;
   close(): Promise<void>;

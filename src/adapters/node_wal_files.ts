@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { promises as fs, writeSync } from "node:fs";
+import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import type { AppendFile, WalFiles } from "../runtime.ts";
@@ -25,10 +25,9 @@ import type { AppendFile, WalFiles } from "../runtime.ts";
  * const files = nodeWalFiles();
  * const f = await files.openAppend(join(dir, "a"));
  * await f.write(new Uint8Array([1, 2, 3]));
- * f.writeNow?.(new Uint8Array([4]));
  * await f.sync();
  * await f.close();
- * assert.deepEqual([...await files.read(join(dir, "a"), 1, 10)], [2, 3, 4]);
+ * assert.deepEqual([...await files.read(join(dir, "a"), 1, 10)], [2, 3]);
  * assert.equal(await files.size(join(dir, "b")), -1);
  * rmSync(dir, { recursive: true });
  * ```
@@ -70,12 +69,6 @@ export function nodeWalFiles(): WalFiles {
           while (done < bytes.length) {
             const { bytesWritten } = await handle.write(bytes, done, bytes.length - done);
             done += bytesWritten;
-          }
-        },
-        writeNow(bytes) {
-          let done = 0;
-          while (done < bytes.length) {
-            done += writeSync(handle.fd, bytes, done, bytes.length - done);
           }
         },
         sync: () => handle.datasync(),

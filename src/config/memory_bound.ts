@@ -21,11 +21,12 @@ export const WAL_RECENT_BYTES = 8 * 1024 * 1024;
 /** What each endpoint's reader of the write-ahead log reads from disk at a time (at least). */
 export const WAL_READ_BYTES = 256 * 1024;
 /**
- * The copies the write-ahead log makes of each push (its record, then the entries each reader
- * decodes from it) that the engine has not collected yet: measured at full load, 4 clients of
- * 1 MiB pushes, up to about 25 MiB over the rest of the bound (Deno; BENCHMARKS.md).
+ * The copies the write-ahead log makes of each push that the engine has not collected yet: its
+ * record, the copy Bun's asynchronous file write keeps until it is done, the entries each reader
+ * decodes back. Measured at full load (4 clients of 1 MiB pushes, Loki answering): up to about
+ * 40 MiB over the rest of the bound (BENCHMARKS.md).
  */
-export const WAL_COPY_BYTES = 32 * 1024 * 1024;
+export const WAL_COPY_BYTES = 48 * 1024 * 1024;
 
 /** What the write-ahead log holds live beyond the queues, for `endpoints` readers. */
 export function walHeldBytes(endpoints: number): number {

@@ -176,16 +176,11 @@ export class WalWriter {
         const file = this.#file!;
         const start = this.#written;
         // One write per record, no joined copy of them all: one sync still covers the group.
-        // With `always`, each group is synced before the next is written, so at most one group
-        // is ever waiting in the page cache: it is written synchronously there (about 0.3 ms a
-        // MiB), where Bun's asynchronous write would keep a copy of each record until it is done
-        // (measured: 20–50 MiB more at full load). `interval` and `never` let dirty pages build
-        // up, which the kernel may throttle: those stay off the event loop.
-        const now = s.fsync === "always" ? file.writeNow?.bind(file) : undefined;
-        for (const p of batch) {
-          if (now) now(p.bytes);
-          else await file.write(p.bytes);
-        }
+        // Written off the event loop: a write can wait behind a sync on a slow disk. (Writing
+        // into the page cache from the event loop held 20–35 MiB less at full load, since Bun's
+        // asynchronous write keeps a copy of what it writes, but it stalled the relay for 1.3 s
+        // once; BENCHMARKS.md.)
+        for (const p of batch) await file.write(p.bytes);
         this.#written += total;
         this.sizes.set(this.live, this.#written);
         this.#remember(batch, start);

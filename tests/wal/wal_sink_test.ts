@@ -344,10 +344,6 @@ test("WAL: a failing disk refuses pushes with 503 and Retry-After, and recovers 
           full
             ? Promise.reject(new Error("ENOSPC: no space left on device, write"))
             : f.write(bytes),
-        writeNow: (bytes) => {
-          if (full) throw new Error("ENOSPC: no space left on device, write");
-          f.writeNow!(bytes);
-        },
       };
     },
   };
