@@ -45,7 +45,7 @@ export class BytePool {
    * assert.equal(a.length, 1_000_000);
    * pool.release(a);
    * assert.ok(pool.kept >= 1_000_000);
-   * const b = pool.acquire(900_000); // the same size class: the same memory
+   * const b = pool.acquire(950_000); // the same size class (896 KiB to 1 MiB): the same memory
    * assert.equal(b.buffer, a.buffer);
    * assert.equal(pool.kept, 0);
    * ```
