@@ -63,7 +63,7 @@ async function main(args: string[]): Promise<number> {
     format: cmd.logFormat,
     write: (line) => process.stderr.write(line),
   });
-  // The executable sizes its engine's heap by the memory bound (see memory_target.ts); the
+  // Under Bun the relay sizes its engine's heap by the memory bound (see memory_target.ts); the
   // engine then collects by itself, in place of the relay's own pacing.
   const target = runsOnBun() ? memoryTarget(loaded.settings, args, logger) : undefined;
   logWarnings(logger, loaded.warnings);

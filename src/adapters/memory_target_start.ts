@@ -13,9 +13,15 @@ import process from "node:process";
 import { parseCommand } from "../cli.ts";
 import { readConfigInput } from "../config/read_config_input.ts";
 import { inputMemoryTargetBytes } from "../config/memory_bound.ts";
-import { applyMemoryTarget, processForTarget, runsOnBun } from "./memory_target.ts";
+import {
+  applyMemoryTarget,
+  processForTarget,
+  RAM_SIZE_VARIABLE,
+  runsOnBun,
+} from "./memory_target.ts";
 
-if (runsOnBun()) {
+// Once set (by the operator, or by this step before it replaced the process) there is nothing to do.
+if (runsOnBun() && !process.env[RAM_SIZE_VARIABLE]) {
   const args = process.argv.slice(2);
   const cmd = parseCommand(args);
   if (cmd.kind === "run") {
