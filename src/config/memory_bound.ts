@@ -1,9 +1,10 @@
 /**
  * The memory the relay is sized for (README, "Memory: sizing a VM"): idle + Σ
  * `queue_config.capacity` + `max_inflight_bytes` (+ what the write-ahead log keeps, when on), plus
- * a 64 MiB margin for caches, pools and garbage not yet collected. The executable gives its engine the figure without the margin as the
- * RAM to size its heap by (see `adapters/memory_target.ts`). Light on purpose (no schema library):
- * the executable computes it from the config's JSON before the rest of the program loads.
+ * the copies not yet collected and a 64 MiB margin. Under Bun the relay gives its engine the figure
+ * without those margins as the RAM to size its heap by (see `adapters/memory_target.ts`). Light on
+ * purpose (no schema library): it is computed from the config's JSON before the rest of the
+ * program loads.
  *
  * @module
  */

@@ -43,9 +43,6 @@ interface Outstanding {
   done: boolean;
 }
 
-/** Bytes read from a segment at a time (a larger record is read whole). */
-const READ_BYTES = WAL_READ_BYTES;
-
 /** Reads the WAL for one endpoint. */
 export class WalReader {
   readonly endpoint: Endpoint;
@@ -172,7 +169,7 @@ export class WalReader {
         } else if (chunk.offset + chunk.bytes.length >= size) return "torn";
       }
       const declared = chunk ? this.#declared(chunk, offset) : 0;
-      const want = Math.min(size - offset, Math.max(READ_BYTES, declared));
+      const want = Math.min(size - offset, Math.max(WAL_READ_BYTES, declared));
       const path = `${this.#deps.dir}/${segmentName(segment)}`;
       chunk = { segment, offset, bytes: await this.#deps.files.read(path, offset, want) };
       this.#chunk = chunk;

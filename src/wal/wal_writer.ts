@@ -35,8 +35,6 @@ interface Pending {
 
 /** How long after a failed write the writer tries again. */
 export const RETRY_AFTER_FAILURE_MS = 5000;
-/** Bytes of recently written records kept for readers at the tail (no file read for them). */
-const RECENT_BYTES = WAL_RECENT_BYTES;
 
 /** The writer of one WAL directory. */
 export class WalWriter {
@@ -238,7 +236,7 @@ export class WalWriter {
       this.#recentBytes += p.bytes.length;
       offset += p.bytes.length;
     }
-    while (this.#recentBytes > RECENT_BYTES && this.#recent.length > 1) {
+    while (this.#recentBytes > WAL_RECENT_BYTES && this.#recent.length > 1) {
       this.#recentBytes -= this.#recent.shift()!.bytes.length;
     }
   }
